@@ -11,11 +11,21 @@ def display_mode(request: HttpRequest) -> str:
     return mode if mode in DISPLAY_MODES else "standard"
 
 
+def _mode(large: bool, contrast: bool) -> str:
+    if large and contrast:
+        return "large-contrast"
+    return "large" if large else ("contrast" if contrast else "standard")
+
+
 def site(request: HttpRequest) -> dict:
     mode = display_mode(request)
+    large, contrast = "large" in mode, "contrast" in mode
     return {
         "site_name": settings.PORTAL_SITE_NAME,
         "display_mode": mode,
-        "display_large": "large" in mode,
-        "display_contrast": "contrast" in mode,
+        "display_large": large,
+        "display_contrast": contrast,
+        # The mode each toggle button switches to, keeping the other setting.
+        "display_toggle_large": _mode(not large, contrast),
+        "display_toggle_contrast": _mode(large, not contrast),
     }

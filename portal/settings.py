@@ -215,6 +215,9 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise serves straight from the finders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", VAR_DIR / "media"))
 
 # --- Security headers (production switches them on by variables) ---------------------

@@ -1,6 +1,27 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from portal import health, views
+
+admin.site.site_header = "基层政务公开平台 · 后台"
+admin.site.site_title = "基层政务公开平台"
+admin.site.index_title = "工作台"
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("regions/<str:code>/", views.region_detail, name="region"),
+    path("units/", views.unit_list, name="units"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("tools/workdays/", views.workday_calculator, name="workdays"),
+    path("display/", views.display_mode, name="display-mode"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/register/", views.register, name="register"),
+    path("accounts/", views.account, name="account"),
+    path("accounts/residency/", views.residency_apply, name="residency-apply"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -62,3 +62,23 @@ def audit_record(
         changes=changes or {},
         note=note[:300],
     )
+
+
+@transaction.atomic
+def audited_save(
+    *, obj: models.Model, actor: Any, before: dict[str, Any] | None = None, unit: Unit | None = None
+) -> models.Model:
+    """Validate and save an object changed in the back office, recording what changed.
+
+    `before` is the snapshot taken from the database before the change (None when new).
+    """
+    obj.full_clean()
+    obj.save()
+    after = snapshot(obj)
+    if before is None:
+        audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, unit=unit, changes=diff({}, after))
+    else:
+        changes = diff(before, after)
+        if changes:
+            audit_record(actor=actor, action=AuditAction.CHANGE, obj=obj, unit=unit, changes=changes)
+    return obj

@@ -105,18 +105,3 @@ def calendar_load_year(
     )
     return CalendarLoad(year, counts["holidays"], counts["workdays"], disagreements)
 
-
-@transaction.atomic
-def calendar_day_save(*, day: CalendarDay, actor: Any, before: dict[str, Any] | None = None) -> CalendarDay:
-    from portal.services.audit import diff, snapshot
-
-    creating = day._state.adding or not CalendarDay.objects.filter(pk=day.pk).exists()
-    day.full_clean(validate_unique=False)
-    day.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE if creating else AuditAction.CHANGE,
-        obj=day,
-        changes=diff(before or {}, snapshot(day)),
-    )
-    return day

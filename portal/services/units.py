@@ -6,26 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import AuditAction, Unit
-from portal.services.audit import audit_record, diff, snapshot
+from portal.services.audit import audit_record
 from portal.services.errors import DomainError
 
 # What a unit admin may change about their own unit; the rest is the platform's.
 PROFILE_FIELDS = ["address", "phone", "office_hours", "introduction"]
-
-
-@transaction.atomic
-def unit_save(*, unit: Unit, actor: Any, before: dict[str, Any] | None = None) -> Unit:
-    """Create or change a unit, recording what changed."""
-    creating = unit._state.adding
-    unit.full_clean()
-    unit.save()
-    if creating:
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=unit, changes=diff({}, snapshot(unit)))
-    else:
-        changes = diff(before or {}, snapshot(unit))
-        if changes:
-            audit_record(actor=actor, action=AuditAction.CHANGE, obj=unit, changes=changes)
-    return unit
 
 
 @transaction.atomic

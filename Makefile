@@ -1,0 +1,67 @@
+# The commands of README.md. Everything runs from .venv, created on first use from the
+# hash-locked requirements; `make run` and `make test` need nothing else installed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
+
+## run: database (embedded unless DATABASE_URL), migrations, demo data, web, worker, beat
+run: $(VENV)/.base-installed
+	PORT=$(PORT) $(BIN)/python scripts/run.py
+
+## test: the whole suite against real PostgreSQL
+test: $(VENV)/.dev-installed
+	$(BIN)/python scripts/test.py $(ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## lock: re-resolve requirements/*.in into hash-locked requirements/*.txt
+lock: $(VENV)/.dev-installed
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe base.in -o base.txt
+	cd requirements && ../$(BIN)/pip-compile -q --generate-hashes --strip-extras --allow-unsafe dev.in -o dev.txt
+
+# The production processes of docker-compose.yml, runnable by hand against DATABASE_URL.
+migrate: $(VENV)/.base-installed
+	$(BIN)/python manage.py migrate --noinput
+
+demo: $(VENV)/.base-installed
+	$(BIN)/python manage.py seed_demo
+
+web: $(VENV)/.base-installed
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/gunicorn portal.wsgi:application --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} --access-logfile -
+
+worker: $(VENV)/.base-installed
+	$(BIN)/celery -A portal worker -l info --concurrency $${WORKER_CONCURRENCY:-$$(nproc)}
+
+beat: $(VENV)/.base-installed
+	$(BIN)/celery -A portal beat -l info --schedule var/celerybeat-schedule
+
+check-deploy: $(VENV)/.base-installed
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-check-only-$$(head -c 32 /dev/urandom | base64)} \
+	PORTAL_IDENTITY_HASH_KEY=$${PORTAL_IDENTITY_HASH_KEY:-check-only} \
+	DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_COOKIES=1 DJANGO_HSTS_SECONDS=31536000 \
+	$(BIN)/python manage.py check --deploy
+
+clean:
+	rm -rf $(VENV) staticfiles

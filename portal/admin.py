@@ -1,0 +1,399 @@
+"""The officials' back office, scoped by portal.permissions.
+
+An official sees and changes only the objects of their units, a supervisor reads
+everything inside their subtree, a platform admin does everything. Nothing published
+is deleted from here: delete is switched off, units are deactivated instead, and every
+save goes through a service that writes the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import hierarchy, permissions
+from portal.models import (
+    AuditEntry,
+    CalendarDay,
+    Membership,
+    Region,
+    Residency,
+    ResidencyStatus,
+    SupervisorScope,
+    Unit,
+    UnitKind,
+    User,
+    WorkdayYear,
+    WorkerHeartbeat,
+)
+from portal.permissions import Action
+from portal.services import people
+from portal.services.audit import audited_save, snapshot
+from portal.services.units import PROFILE_FIELDS
+from portal.workdays import missing_years
+
+
+class BackOfficeAdmin(admin.ModelAdmin):
+    """Base: visible to back-office users, never deletes, saves through the audit service."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.is_back_office_user(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return permissions.is_back_office_user(request.user)
+        return permissions.can(request.user, Action.VIEW, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return permissions.is_platform_admin(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.is_platform_admin(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        audited_save(obj=obj, actor=request.user, before=before)
+
+
+class PlatformOnlyAdmin(BackOfficeAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.is_platform_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.is_platform_admin(request.user)
+
+
+@admin.register(Region)
+class RegionAdmin(BackOfficeAdmin):
+    list_display = ["code", "name", "tier", "parent", "is_active"]
+    list_filter = ["tier", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
+        return permissions.regions_for(request.user).select_related("parent")
+
+    def has_view_permission(self, request: HttpRequest, obj: Region | None = None) -> bool:
+        if obj is None:
+            return permissions.is_back_office_user(request.user)
+        return permissions.regions_for(request.user).filter(code=obj.code).exists()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Region | None = None) -> list[str]:
+        # The code is the identity of a place: fixed once created.
+        return ["code", "tier", "parent"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        if not change:
+            obj.tier = hierarchy.tier_of(obj.code)
+            parent = hierarchy.parent_code(obj.code)
+            obj.parent = Region.objects.filter(code=parent).first() if parent else None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Unit)
+class UnitAdmin(BackOfficeAdmin):
+    list_display = ["name", "kind", "region", "is_active"]
+    list_filter = ["kind", "is_active", "sector"]
+    search_fields = ["name", "region__name", "=region__code"]
+    list_select_related = ["region"]
+    raw_id_fields = ["region", "parent_unit"]
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Unit]:
+        return permissions.units_for(request.user, Action.VIEW).select_related("region")
+
+    def has_change_permission(self, request: HttpRequest, obj: Unit | None = None) -> bool:
+        if obj is None:
+            return permissions.units_for(request.user, Action.MANAGE).exists()
+        return permissions.can(request.user, Action.MANAGE, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
+        if permissions.is_platform_admin(request.user):
+            return ["created_at", "updated_at"]
+        # A unit admin keeps the unit's contact details; identity fields are the platform's.
+        editable = set(PROFILE_FIELDS)
+        return [f.name for f in Unit._meta.fields if f.name not in editable and f.name != "id"]
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "unit", "role"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(BackOfficeAdmin):
+    form = MembershipForm
+    list_display = ["user", "unit", "role", "granted_by", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__full_name", "unit__name"]
+    raw_id_fields = ["user", "unit"]
+    list_select_related = ["user", "unit", "granted_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return permissions.scope_queryset(
+            super().get_queryset(request), request.user, Action.VIEW
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return permissions.units_for(request.user, Action.MANAGE).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a role is granted or revoked, never edited in place
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        if obj is None:
+            return permissions.units_for(request.user, Action.MANAGE).exists()
+        return permissions.can(request.user, Action.MANAGE, obj.unit)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            kwargs["queryset"] = permissions.units_for(request.user, Action.MANAGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if not permissions.can(request.user, Action.MANAGE, obj.unit):
+            raise PermissionError("not a unit admin of this unit")
+        saved = people.membership_grant(
+            user=obj.user, unit=obj.unit, role=obj.role, actor=request.user
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        people.membership_revoke(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset:
+            if permissions.can(request.user, Action.MANAGE, membership.unit):
+                people.membership_revoke(membership=membership, actor=request.user)
+
+
+@admin.register(SupervisorScope)
+class SupervisorScopeAdmin(PlatformOnlyAdmin):
+    list_display = ["user", "region", "granted_by", "granted_at"]
+    raw_id_fields = ["user", "region"]
+    list_select_related = ["user", "region", "granted_by"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.is_platform_admin(request.user)
+
+    def save_model(self, request, obj, form, change):
+        saved = people.supervisor_grant(user=obj.user, region=obj.region, actor=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        people.supervisor_revoke(scope=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for scope in queryset:
+            people.supervisor_revoke(scope=scope, actor=request.user)
+
+
+class ResidencyDecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label=_("核实结果"),
+        choices=[("", "—"), (ResidencyStatus.VERIFIED, _("通过")), (ResidencyStatus.REJECTED, _("不通过"))],
+        required=False,
+    )
+
+    class Meta:
+        model = Residency
+        fields = ["reject_reason"]
+
+
+@admin.register(Residency)
+class ResidencyAdmin(BackOfficeAdmin):
+    form = ResidencyDecisionForm
+    list_display = ["real_name_masked", "id_number_masked", "region", "group_name", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["=region__code", "region__name"]
+    list_select_related = ["region"]
+    readonly_fields = [
+        "real_name_masked", "id_number_masked", "region", "group_name", "is_household_head",
+        "status", "decided_by", "decided_at", "created_at",
+    ]
+    fields = [*readonly_fields, "decision", "reject_reason"]
+    actions = ["approve_selected"]
+
+    @admin.display(description=_("姓名"))
+    def real_name_masked(self, obj: Residency) -> str:
+        from portal.identity import mask_name
+
+        return mask_name(obj.real_name)
+
+    def _places(self, request: HttpRequest) -> QuerySet:
+        return permissions.units_for(request.user, Action.MANAGE).filter(
+            kind=UnitKind.VILLAGE_COMMITTEE
+        ).values("region_id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Residency]:
+        residencies = super().get_queryset(request)
+        user = request.user
+        if permissions.is_platform_admin(user):
+            return residencies
+        supervised = hierarchy.in_any_subtree(residencies, permissions.supervised_codes(user))
+        return (residencies.filter(region__in=self._places(request)) | supervised).distinct()
+
+    def has_view_permission(self, request: HttpRequest, obj: Residency | None = None) -> bool:
+        if obj is None:
+            return permissions.is_back_office_user(request.user)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_change_permission(self, request: HttpRequest, obj: Residency | None = None) -> bool:
+        if obj is None:
+            return self._places(request).exists() or permissions.is_platform_admin(request.user)
+        return obj.status == ResidencyStatus.PENDING and permissions.can_verify_residents(
+            request.user, obj.region
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # residents apply themselves on the public site
+
+    def save_model(self, request: HttpRequest, obj: Residency, form: Any, change: bool) -> None:
+        decision = form.cleaned_data.get("decision")
+        if decision:
+            people.residency_decide(
+                residency=obj,
+                actor=request.user,
+                approve=decision == ResidencyStatus.VERIFIED,
+                reason=form.cleaned_data.get("reject_reason", ""),
+            )
+
+    @admin.action(description=_("核实通过所选申请"))
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Residency]) -> None:
+        done = 0
+        for residency in queryset.filter(status=ResidencyStatus.PENDING):
+            if permissions.can_verify_residents(request.user, residency.region):
+                people.residency_decide(residency=residency, actor=request.user, approve=True)
+                done += 1
+        self.message_user(request, _("已核实 %(n)d 条申请。") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(BackOfficeAdmin):
+    list_display = ["at", "actor", "action", "content_type", "object_repr", "unit"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "=region_code", "actor__username"]
+    list_select_related = ["actor", "unit", "content_type"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEntry]:
+        entries = super().get_queryset(request)
+        user = request.user
+        if permissions.is_platform_admin(user):
+            return entries
+        supervised = hierarchy.in_any_subtree(entries, permissions.supervised_codes(user), "region_code")
+        own = entries.filter(unit__in=permissions.units_for(user, Action.MANAGE).values("pk"))
+        return (own | supervised).distinct()
+
+    def has_view_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
+        if obj is None:
+            return permissions.is_back_office_user(request.user)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _warn_missing_years(request: HttpRequest) -> None:
+    today = timezone.localdate()
+    years = [today.year, today.year + 1]
+    for year in missing_years(years):
+        messages.warning(
+            request,
+            _(
+                "%(year)d年的节假日安排尚未载入：涉及该年的办理期限将标为“暂定”。"
+                "国务院公布后请运行 load_calendar 或在此录入。"
+            )
+            % {"year": year},
+        )
+
+
+@admin.register(WorkdayYear)
+class WorkdayYearAdmin(BackOfficeAdmin):
+    list_display = ["year", "source", "announcement", "loaded_at"]
+    readonly_fields = ["loaded_at", "loaded_by"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.loaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(BackOfficeAdmin):
+    list_display = ["date", "weekday", "kind", "name"]
+    list_filter = ["kind", ("date", admin.DateFieldListFilter)]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj: CalendarDay) -> str:
+        return "一二三四五六日"[obj.date.weekday()]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["date"] if obj else []
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("联系信息"), {"fields": ["full_name", "phone"]}),
+    ]
+    list_display = ["username", "full_name", "is_staff", "is_superuser", "is_active"]
+    search_fields = ["username", "full_name"]
+
+    def has_module_permission(self, request):
+        return permissions.is_platform_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_platform_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_platform_admin(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.is_platform_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(PlatformOnlyAdmin):
+    list_display = ["worker", "beat_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+

@@ -1,0 +1,17 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from portal.api import views
+
+urlpatterns = [
+    path("regions/", views.RegionList.as_view(), name="api-regions"),
+    path("regions/<str:code>/", views.RegionDetail.as_view(), name="api-region"),
+    path("units/", views.UnitList.as_view(), name="api-units"),
+    path("units/<int:pk>/", views.UnitDetail.as_view(), name="api-unit"),
+    path("workdays/add/", views.WorkdayAdd.as_view(), name="api-workdays-add"),
+    path("me/", views.Me.as_view(), name="api-me"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
