@@ -143,9 +143,7 @@ class MembershipAdmin(BackOfficeAdmin):
     list_select_related = ["user", "unit", "granted_by"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return permissions.scope_queryset(
-            super().get_queryset(request), request.user, Action.VIEW
-        )
+        return permissions.scope_queryset(super().get_queryset(request), request.user, Action.VIEW)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return permissions.units_for(request.user, Action.MANAGE).exists()
@@ -207,7 +205,11 @@ class SupervisorScopeAdmin(PlatformOnlyAdmin):
 class ResidencyDecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(
         label=_("核实结果"),
-        choices=[("", "—"), (ResidencyStatus.VERIFIED, _("通过")), (ResidencyStatus.REJECTED, _("不通过"))],
+        choices=[
+            ("", "—"),
+            (ResidencyStatus.VERIFIED, _("通过")),
+            (ResidencyStatus.REJECTED, _("不通过")),
+        ],
         required=False,
     )
 
@@ -219,13 +221,27 @@ class ResidencyDecisionForm(forms.ModelForm):
 @admin.register(Residency)
 class ResidencyAdmin(BackOfficeAdmin):
     form = ResidencyDecisionForm
-    list_display = ["real_name_masked", "id_number_masked", "region", "group_name", "status", "created_at"]
+    list_display = [
+        "real_name_masked",
+        "id_number_masked",
+        "region",
+        "group_name",
+        "status",
+        "created_at",
+    ]
     list_filter = ["status"]
     search_fields = ["=region__code", "region__name"]
     list_select_related = ["region"]
     readonly_fields = [
-        "real_name_masked", "id_number_masked", "region", "group_name", "is_household_head",
-        "status", "decided_by", "decided_at", "created_at",
+        "real_name_masked",
+        "id_number_masked",
+        "region",
+        "group_name",
+        "is_household_head",
+        "status",
+        "decided_by",
+        "decided_at",
+        "created_at",
     ]
     fields = [*readonly_fields, "decision", "reject_reason"]
     actions = ["approve_selected"]
@@ -237,9 +253,11 @@ class ResidencyAdmin(BackOfficeAdmin):
         return mask_name(obj.real_name)
 
     def _places(self, request: HttpRequest) -> QuerySet:
-        return permissions.units_for(request.user, Action.MANAGE).filter(
-            kind=UnitKind.VILLAGE_COMMITTEE
-        ).values("region_id")
+        return (
+            permissions.units_for(request.user, Action.MANAGE)
+            .filter(kind=UnitKind.VILLAGE_COMMITTEE)
+            .values("region_id")
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Residency]:
         residencies = super().get_queryset(request)
@@ -298,7 +316,9 @@ class AuditEntryAdmin(BackOfficeAdmin):
         user = request.user
         if permissions.is_platform_admin(user):
             return entries
-        supervised = hierarchy.in_any_subtree(entries, permissions.supervised_codes(user), "region_code")
+        supervised = hierarchy.in_any_subtree(
+            entries, permissions.supervised_codes(user), "region_code"
+        )
         own = entries.filter(unit__in=permissions.units_for(user, Action.MANAGE).values("pk"))
         return (own | supervised).distinct()
 
@@ -395,5 +415,3 @@ class WorkerHeartbeatAdmin(PlatformOnlyAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-

@@ -85,11 +85,14 @@ class ResidencyForm(forms.Form):
 
     def clean_region(self) -> Region:
         code = self.cleaned_data["region"].strip()
-        region = Region.objects.filter(code=code, is_active=True).first() if hierarchy.is_valid_code(code) else None
+        region = (
+            Region.objects.filter(code=code, is_active=True).first()
+            if hierarchy.is_valid_code(code)
+            else None
+        )
         if region is None or region.tier != Tier.VILLAGE:
             raise ValidationError(_("请填写本村（社区）的12位区划代码。"))
         return region
 
     def clean_id_number(self) -> str:
         return identity.validate_id_number(self.cleaned_data["id_number"])
-

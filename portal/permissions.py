@@ -10,7 +10,7 @@ missing (404), never as forbidden.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
@@ -18,9 +18,6 @@ from guardian.shortcuts import get_objects_for_user
 
 from portal import hierarchy
 from portal.models import MembershipRole, Region, Unit
-
-if TYPE_CHECKING:
-    from portal.models import User
 
 M = TypeVar("M", bound=Model)
 
@@ -47,9 +44,7 @@ ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
 
 def role_permissions(roles: list[str]) -> set[str]:
     """The guardian codenames (without app label) that a set of roles grants."""
-    return {
-        PERMISSION[action].split(".", 1)[1] for role in roles for action in ROLE_ACTIONS[role]
-    }
+    return {PERMISSION[action].split(".", 1)[1] for role in roles for action in ROLE_ACTIONS[role]}
 
 
 def _active(user: Any) -> bool:
@@ -155,7 +150,9 @@ def regions_for(user: Any) -> QuerySet[Region]:
     if user.is_superuser:
         return Region.objects.all()
     own = Region.objects.filter(code__in=units_for(user, Action.VIEW).values("region_id"))
-    return (hierarchy.in_any_subtree(Region.objects.all(), supervised_codes(user), "code") | own).distinct()
+    return (
+        hierarchy.in_any_subtree(Region.objects.all(), supervised_codes(user), "code") | own
+    ).distinct()
 
 
 def get_or_404(queryset: QuerySet[M], user: Any, action: Action, **lookup: Any) -> M:
@@ -175,7 +172,3 @@ def can_verify_residents(user: Any, region: Region) -> bool:
         return True
     committees = Unit.objects.filter(region=region, kind="village_committee")
     return any(can(user, Action.MANAGE, unit) for unit in committees)
-
-
-def can_manage_people(user: "User") -> bool:
-    return is_platform_admin(user)

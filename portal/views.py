@@ -129,7 +129,11 @@ def display_mode(request: HttpRequest) -> HttpResponse:
         mode = "standard"
     response = HttpResponseRedirect(_safe_next(request))
     response.set_cookie(
-        DISPLAY_COOKIE, mode, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+        DISPLAY_COOKIE,
+        mode,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
         secure=settings.SESSION_COOKIE_SECURE,
     )
     return response

@@ -37,8 +37,6 @@ def main() -> int:
     os.environ["DATABASE_URL"] = database.url
     print(f"· database: {database.where}", flush=True)
     if not os.environ.get("REDIS_URL"):
-        for folder in ("queue", "processed"):
-            (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
         print("· broker: filesystem queue under var/celery (REDIS_URL not set)", flush=True)
     children: list[subprocess.Popen] = []
 
@@ -59,7 +57,9 @@ def main() -> int:
         manage("migrate", "--noinput", "-v", "0")
         manage("seed_demo")
         children.append(
-            subprocess.Popen([PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=BASE_DIR)
+            subprocess.Popen(
+                [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=BASE_DIR
+            )
         )
         children.append(
             subprocess.Popen(
@@ -70,8 +70,14 @@ def main() -> int:
         children.append(
             subprocess.Popen(
                 [
-                    str(BIN / "celery"), "-A", "portal", "beat", "-l", "info",
-                    "--schedule", str(VAR_DIR / "celerybeat-schedule"),
+                    str(BIN / "celery"),
+                    "-A",
+                    "portal",
+                    "beat",
+                    "-l",
+                    "info",
+                    "--schedule",
+                    str(VAR_DIR / "celerybeat-schedule"),
                 ],
                 cwd=BASE_DIR,
             )
@@ -84,7 +90,9 @@ def main() -> int:
         print(f"  演示账户 / demo logins (password {DEMO_PASSWORD}):", flush=True)
         for username, role, scope in DEMO_LOGINS:
             print(f"    {username:<18} {role} · {scope}", flush=True)
-        print(f"  ready in {time.monotonic() - started:.0f} s; Ctrl-C stops everything.\n", flush=True)
+        print(
+            f"  ready in {time.monotonic() - started:.0f} s; Ctrl-C stops everything.\n", flush=True
+        )
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("a process exited; stopping the rest", file=sys.stderr)

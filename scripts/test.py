@@ -10,16 +10,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.devdb import BASE_DIR, VAR_DIR, resolve  # noqa: E402
+from scripts.devdb import BASE_DIR, resolve  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
     database = resolve(allow_local=True)
     os.environ["DATABASE_URL"] = database.url
-    if not os.environ.get("REDIS_URL"):
-        for folder in ("queue", "processed"):
-            (VAR_DIR / "celery" / folder).mkdir(parents=True, exist_ok=True)
-    print(f"· tests against {database.where}; broker: {os.environ.get('REDIS_URL') or 'filesystem'}", flush=True)
+    print(
+        f"· tests against {database.where}; broker: {os.environ.get('REDIS_URL') or 'filesystem'}",
+        flush=True,
+    )
     try:
         return subprocess.run([sys.executable, "-m", "pytest", *argv], cwd=BASE_DIR).returncode
     finally:

@@ -122,3 +122,9 @@ def calendar_2026(db):
     from portal.services.calendar import calendar_load_year
 
     calendar_load_year(year=2026, actor=None)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The real hasher costs ~0.3 s per user; personas create seven.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

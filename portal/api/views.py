@@ -24,8 +24,12 @@ def _validated(query_serializer_class, request: Request) -> dict:
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("parent", description="12-digit code: the children of this place", **CODE_PARAM),
-        OpenApiParameter("region", description="12-digit code: this place and everything inside it", **CODE_PARAM),
+        OpenApiParameter(
+            "parent", description="12-digit code: the children of this place", **CODE_PARAM
+        ),
+        OpenApiParameter(
+            "region", description="12-digit code: this place and everything inside it", **CODE_PARAM
+        ),
         OpenApiParameter("tier", description="city, county, township or village", **CODE_PARAM),
     ]
 )
@@ -64,13 +68,19 @@ class RegionDetail(generics.RetrieveAPIView):
     def get_serializer_context(self):
         context = super().get_serializer_context()
         code = self.kwargs["code"]
-        context["ancestors"] = list(hierarchy.ancestors(code)) if hierarchy.is_valid_code(code) else []
+        context["ancestors"] = (
+            list(hierarchy.ancestors(code)) if hierarchy.is_valid_code(code) else []
+        )
         return context
 
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("region", description="12-digit code: units in this place and everything inside it", **CODE_PARAM),
+        OpenApiParameter(
+            "region",
+            description="12-digit code: units in this place and everything inside it",
+            **CODE_PARAM,
+        ),
         OpenApiParameter("kind", description="Unit kind, e.g. village_committee", **CODE_PARAM),
         OpenApiParameter("q", description="Part of the unit's name", **CODE_PARAM),
     ]

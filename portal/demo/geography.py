@@ -236,9 +236,7 @@ def _code(parent_prefix: str, segment: int) -> str:
     return code + "0" * (12 - len(code))
 
 
-def _places(
-    kinds: list[PlaceKind], names: _Names, rng: random.Random, prefix: str
-) -> list[Place]:
+def _places(kinds: list[PlaceKind], names: _Names, rng: random.Random, prefix: str) -> list[Place]:
     """Places of the given kinds under the place `prefix`, numbered per kind from
     FIRST_SEGMENT (townships and villages both have 3-digit segments)."""
     next_segment = dict(FIRST_SEGMENT)
@@ -263,13 +261,13 @@ def _county(plan: CountyPlan, seed: int, township_names: _Names) -> Place:
     # as they were (township names are shared city-wide and may shift on a collision).
     rng = random.Random(f"{seed}:{plan.code}")
     county = Place(plan.code + "000000", plan.name, _county_kind(plan.name))
-    # Village names are unique inside their county, not just inside their township.
-    village_names = _Names()
+    # Village names are unique inside their county, not just inside their township, and
+    # the fixed places of 五津街道 are unique in the city: the demo's 平岗社区 is one place.
+    village_names = _Names({name.removesuffix(SUFFIX[kind]) for _c, name, kind in WUJIN_PLACES})
     if county.code == XINJIN_CODE:
         county.children = [Place(code, name, kind) for code, name, kind in XINJIN_TOWNSHIPS]
         wujin, others = county.children[0], county.children[1:]
         wujin.children = [Place(code, name, kind) for code, name, kind in WUJIN_PLACES]
-        village_names.taken.update(p.short_name for p in wujin.children)
         remaining = plan.places - len(wujin.children)
     else:
         county.children = _places(_township_kinds(plan), township_names, rng, plan.code)

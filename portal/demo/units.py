@@ -272,9 +272,7 @@ def _school_names(county: Place, township: Place) -> list[str]:
 def _township_units(county: Place, township: Place, rng: random.Random) -> list[UnitPlan]:
     place = county.name + township.name
     office_address = _street_address(rng, place)
-    office = (
-        f"{place}办事处" if township.kind == PlaceKind.SUBDISTRICT else f"{place}人民政府"
-    )
+    office = f"{place}办事处" if township.kind == PlaceKind.SUBDISTRICT else f"{place}人民政府"
     units = [
         UnitPlan(
             office,

@@ -76,9 +76,13 @@ def audited_save(
     obj.save()
     after = snapshot(obj)
     if before is None:
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, unit=unit, changes=diff({}, after))
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=obj, unit=unit, changes=diff({}, after)
+        )
     else:
         changes = diff(before, after)
         if changes:
-            audit_record(actor=actor, action=AuditAction.CHANGE, obj=obj, unit=unit, changes=changes)
+            audit_record(
+                actor=actor, action=AuditAction.CHANGE, obj=obj, unit=unit, changes=changes
+            )
     return obj

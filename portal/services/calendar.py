@@ -53,12 +53,20 @@ def cross_check(year: int, schedule: dict[dt.date, tuple[str, str]]) -> list[str
         other = holidays_package.country_holidays("CN", years=year)
     except NotImplementedError:
         return []
-    ours = {d for d, (kind, _name) in schedule.items() if kind == DayKind.HOLIDAY and d.weekday() < 5}
+    ours = {
+        d for d, (kind, _name) in schedule.items() if kind == DayKind.HOLIDAY and d.weekday() < 5
+    }
     theirs = {d for d in other if d.weekday() < 5}
     if not theirs:
         return [_("holidays 包没有%(year)d年的数据，无法交叉核对。") % {"year": year}]
-    notes = [_("%(day)s 在 chinesecalendar 中为假日，holidays 包未列出") % {"day": d} for d in sorted(ours - theirs)]
-    notes += [_("%(day)s 在 holidays 包中为假日，chinesecalendar 未列出") % {"day": d} for d in sorted(theirs - ours)]
+    notes = [
+        _("%(day)s 在 chinesecalendar 中为假日，holidays 包未列出") % {"day": d}
+        for d in sorted(ours - theirs)
+    ]
+    notes += [
+        _("%(day)s 在 holidays 包中为假日，chinesecalendar 未列出") % {"day": d}
+        for d in sorted(theirs - ours)
+    ]
     return notes
 
 
@@ -85,7 +93,8 @@ def calendar_load_year(
         return CalendarLoad(year, 0, 0, disagreements)
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(
-        CalendarDay(date=day, kind=kind, name=name) for day, (kind, name) in sorted(schedule.items())
+        CalendarDay(date=day, kind=kind, name=name)
+        for day, (kind, name) in sorted(schedule.items())
     )
     version = getattr(chinese_calendar, "__version__", "")
     record, _created = WorkdayYear.objects.update_or_create(
@@ -104,4 +113,3 @@ def calendar_load_year(
         note="; ".join(disagreements)[:300],
     )
     return CalendarLoad(year, counts["holidays"], counts["workdays"], disagreements)
-

@@ -57,11 +57,7 @@ def _sync_unit_permissions(user: User, unit: Unit) -> None:
 
 def _sync_staff_flag(user: User) -> None:
     """Officials and supervisors use the admin; others lose access when their last role goes."""
-    staff = (
-        user.is_superuser
-        or user.memberships.exists()
-        or user.supervisor_scopes.exists()
-    )
+    staff = user.is_superuser or user.memberships.exists() or user.supervisor_scopes.exists()
     if user.is_staff != staff:
         user.is_staff = staff
         user.save(update_fields=["is_staff"])
@@ -197,4 +193,3 @@ def residency_decide(
         note=residency.reject_reason,
     )
     return residency
-

@@ -43,7 +43,8 @@ def parse_division_csv(text: str) -> list[tuple[str, str]]:
             code = hierarchy.pad_code(code)  # 6-digit GB/T 2260 codes are accepted
         if not hierarchy.is_valid_code(code):
             errors.append(
-                _("第%(line)d行：“%(code)s”不是有效的12位区划代码。") % {"line": line_no, "code": code}
+                _("第%(line)d行：“%(code)s”不是有效的12位区划代码。")
+                % {"line": line_no, "code": code}
             )
             continue
         if not name:
@@ -112,7 +113,9 @@ def divisions_import(*, rows: list[tuple[str, str]], actor: Any, source: str) ->
     # Sorted by depth, so each batch's parents are already in the table.
     Region.objects.bulk_create(new_regions, batch_size=2000)
     Region.objects.bulk_update(changed, ["name", "is_active"], batch_size=2000)
-    root = Region.objects.filter(code=min(incoming, key=lambda c: len(hierarchy.prefix_of(c)))).first()
+    root = Region.objects.filter(
+        code=min(incoming, key=lambda c: len(hierarchy.prefix_of(c)))
+    ).first()
     if root is not None and (created or updated):
         audit_record(
             actor=actor,

@@ -52,14 +52,20 @@ def test_region_detail_with_ancestors(geo, api):
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "平岗社区" and body["tier"] == "village"
-    assert [a["code"] for a in body["ancestors"]] == ["510100000000", "510118000000", "510118001000"]
+    assert [a["code"] for a in body["ancestors"]] == [
+        "510100000000",
+        "510118000000",
+        "510118001000",
+    ]
     assert api.get("/api/v1/regions/510118009009/").status_code == 404
     assert api.get("/api/v1/regions/abc/").status_code == 404
 
 
 def test_units_by_region_and_kind(geo, api, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
-        response = api.get("/api/v1/units/", {"region": "510118000000", "kind": "village_committee"})
+        response = api.get(
+            "/api/v1/units/", {"region": "510118000000", "kind": "village_committee"}
+        )
     assert response.status_code == 200
     results = response.json()["results"]
     assert [u["name"] for u in results] == ["平岗社区居民委员会"]

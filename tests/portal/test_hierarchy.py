@@ -48,7 +48,9 @@ def test_ancestors_and_within():
 
 def test_subtree_of_units_is_one_query_without_join(geo, django_assert_num_queries):
     with django_assert_num_queries(1) as ctx:
-        names = set(hierarchy.in_subtree(Unit.objects.all(), "510118000000").values_list("name", flat=True))
+        names = set(
+            hierarchy.in_subtree(Unit.objects.all(), "510118000000").values_list("name", flat=True)
+        )
     assert names == {"平岗社区居民委员会", "新津区五津街道办事处", "新津区教育局"}
     sql = ctx.captured_queries[0]["sql"]
     assert "JOIN" not in sql.upper()

@@ -61,8 +61,13 @@ def test_log_lines_are_scrubbed(caplog):
     logger = logging.getLogger("portal.test")
     handler_filter = MaskPersonalDataFilter()
     record = logger.makeRecord(
-        "portal.test", logging.INFO, __file__, 1,
-        "letter from %s id %s", ("13812345678", "11010519491231002X"), None,
+        "portal.test",
+        logging.INFO,
+        __file__,
+        1,
+        "letter from %s id %s",
+        ("13812345678", "11010519491231002X"),
+        None,
     )
     handler_filter.filter(record)
     message = record.getMessage()

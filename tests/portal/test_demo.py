@@ -1,0 +1,283 @@
+"""The demo data: the generators (pure, several seeds) and `seed_demo` (loaded once for
+the module, inside a transaction that is rolled back so the reused database stays empty)."""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from io import StringIO
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.db import transaction
+
+from portal import hierarchy, identity
+from portal.demo.geography import PlaceKind, build_geography
+from portal.demo.loader import demo_load
+from portal.demo.people import DEMO_LOGINS, DEMO_PASSWORD, make_people
+from portal.demo.units import plan_units
+from portal.models import (
+    MembershipRole,
+    Region,
+    Residency,
+    ResidencyStatus,
+    Sector,
+    Tier,
+    Unit,
+    UnitKind,
+    User,
+)
+from portal.permissions import Action, can
+
+# Written out here rather than imported, so a slip in the generator's table shows.
+CHENGDU_COUNTIES = {
+    "510104000000": "锦江区",
+    "510105000000": "青羊区",
+    "510106000000": "金牛区",
+    "510107000000": "武侯区",
+    "510108000000": "成华区",
+    "510112000000": "龙泉驿区",
+    "510113000000": "青白江区",
+    "510114000000": "新都区",
+    "510115000000": "温江区",
+    "510116000000": "双流区",
+    "510117000000": "郫都区",
+    "510118000000": "新津区",
+    "510121000000": "金堂县",
+    "510129000000": "大邑县",
+    "510131000000": "蒲江县",
+    "510181000000": "都江堰市",
+    "510182000000": "彭州市",
+    "510183000000": "邛崃市",
+    "510184000000": "崇州市",
+    "510185000000": "简阳市",
+}
+XINJIN_TOWNSHIPS = {
+    "五津街道", "花源街道", "普兴街道", "花桥街道", "永商镇", "兴义镇", "安西镇", "宝墩镇",
+}  # fmt: skip
+
+
+# --- generators, no database -----------------------------------------------------------
+
+
+def test_same_seed_builds_the_same_city_and_another_seed_a_different_one():
+    first, again, other = build_geography(7), build_geography(7), build_geography(8)
+    assert first.rows() == again.rows()
+    assert plan_units(first, 7) == plan_units(again, 7)
+    assert first.rows() != other.rows()
+    # The real parts do not depend on the seed.
+    assert [(c.code, c.name) for c in other.counties] == list(CHENGDU_COUNTIES.items())
+
+
+@pytest.mark.parametrize("seed", [1, 2026, 424242])
+def test_generated_places_follow_the_code_conventions(seed):
+    geography = build_geography(seed)
+    rows = geography.rows()
+    codes = [code for code, _name in rows]
+    assert len(codes) == len(set(codes))
+    tiers = Counter(hierarchy.tier_of(code) for code in codes)
+    assert tiers[Tier.COUNTY] == 20
+    assert 240 <= tiers[Tier.TOWNSHIP] <= 280
+    assert 3900 <= tiers[Tier.VILLAGE] <= 4300
+
+    names_in_parent = defaultdict(set)
+    for place in geography.walk():
+        for child in place.children:
+            assert hierarchy.parent_code(child.code) == place.code
+            assert child.name not in names_in_parent[place.code]
+            names_in_parent[place.code].add(child.name)
+            segment = int(child.code[6:9]) if child.code.endswith("000") else int(child.code[9:])
+            kind_ranges = {
+                PlaceKind.SUBDISTRICT: (1, 99, "街道"),
+                PlaceKind.TOWN: (100, 199, "镇"),
+                PlaceKind.RURAL_TOWNSHIP: (200, 299, "乡"),
+                PlaceKind.COMMUNITY: (1, 199, "社区"),
+                PlaceKind.VILLAGE: (200, 399, "村"),
+            }
+            if child.kind in kind_ranges:
+                low, high, suffix = kind_ranges[child.kind]
+                assert low <= segment <= high, child
+                assert child.name.endswith(suffix), child
+
+
+@pytest.mark.parametrize("seed", [1, 2026, 424242])
+def test_planned_units_are_many_unique_and_well_formed(seed):
+    units = plan_units(build_geography(seed), seed)
+    assert len(units) >= 10_000
+    assert len({unit.key for unit in units}) == len(units)
+    keys = {unit.key for unit in units}
+    for unit in units:
+        assert bool(unit.sector) == (unit.kind == UnitKind.DEPARTMENT), unit
+        assert unit.parent is None or unit.parent in keys
+        assert unit.phone.startswith("028-8") and len(unit.phone) == 12
+    approval = [u for u in units if u.sector == Sector.APPROVAL]
+    assert len(approval) == 20
+    assert all(hierarchy.tier_of(u.region_code) == Tier.COUNTY for u in approval)
+
+
+def test_demo_people_have_well_formed_ids_and_mobiles_and_repr_masks_them():
+    persons = make_people(300, seed=5)
+    assert make_people(300, seed=5) == persons
+    for person in persons:
+        assert identity.validate_id_number(person.id_number) == person.id_number
+        assert person.id_number.startswith("510118")
+        assert person.id_number[6:14] == person.birth_date.strftime("%Y%m%d")
+        assert (int(person.id_number[14:17]) % 2 == 1) == person.male
+        assert dt.date(1950, 1, 1) < person.birth_date < dt.date(2007, 1, 1)
+        assert identity.validate_phone(person.mobile) == person.mobile
+        assert 2 <= len(person.full_name) <= 3
+        assert person.id_number not in repr(person) and person.mobile not in repr(person)
+    assert len({p.id_number for p in persons}) == len(persons)
+    assert {p.male for p in persons} == {True, False}
+
+
+def test_demo_password_passes_the_site_password_rules():
+    validate_password(DEMO_PASSWORD)
+
+
+# --- seed_demo --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded, db):
+    return seeded
+
+
+def test_seed_builds_chengdu_with_its_real_counties(demo):
+    assert Region.objects.get(code="510000000000").name == "四川省"
+    city = Region.objects.get(code="510100000000")
+    assert (city.name, city.parent_id) == ("成都市", "510000000000")
+    counties = dict(Region.objects.filter(parent=city).values_list("code", "name"))
+    assert counties == CHENGDU_COUNTIES
+
+    xinjin = set(Region.objects.filter(parent_id="510118000000").values_list("name", flat=True))
+    assert xinjin == XINJIN_TOWNSHIPS
+    wujin = Region.objects.get(code="510118001000")
+    assert (wujin.name, wujin.tier) == ("五津街道", Tier.TOWNSHIP)
+    pinggang = Region.objects.get(code="510118001001")
+    assert (pinggang.name, pinggang.parent_id, pinggang.tier) == (
+        "平岗社区",
+        "510118001000",
+        Tier.VILLAGE,
+    )
+
+    for code, parent_id, tier in Region.objects.values_list("code", "parent_id", "tier"):
+        assert parent_id == hierarchy.parent_code(code), code
+        assert tier == hierarchy.tier_of(code), code
+
+
+def test_seed_builds_ten_thousand_units_in_their_places(demo):
+    assert Unit.objects.count() >= 10_000
+    tiers = dict(Region.objects.values_list("code", "tier"))
+    kinds_by_region = defaultdict(Counter)
+    for region_id, kind in Unit.objects.values_list("region_id", "kind"):
+        kinds_by_region[region_id][kind] += 1
+    for code, tier in tiers.items():
+        kinds = kinds_by_region[code]
+        if tier == Tier.TOWNSHIP:
+            assert kinds[UnitKind.TOWNSHIP_OFFICE] == 1, code
+            assert kinds[UnitKind.ACCOUNTING_CENTRE] == 1, code
+            assert 1 <= kinds[UnitKind.SCHOOL] <= 3, code
+        elif tier == Tier.VILLAGE:
+            assert kinds == {UnitKind.VILLAGE_COMMITTEE: 1, UnitKind.SUPERVISORY_COMMITTEE: 1}
+        elif tier == Tier.COUNTY:
+            assert kinds[UnitKind.GOVERNMENT] == 1, code
+            assert kinds[UnitKind.DEPARTMENT] >= 20, code
+
+    for code, name in CHENGDU_COUNTIES.items():
+        sectors = dict(
+            Unit.objects.filter(region_id=code, kind=UnitKind.DEPARTMENT).values_list(
+                "name", "sector"
+            )
+        )
+        assert sectors[f"{name}教育局"] == Sector.EDUCATION
+        assert sectors[f"{name}民政局"] == Sector.CIVIL_AFFAIRS
+        assert sectors[f"{name}行政审批局"] == Sector.APPROVAL
+
+    # Every school answers to the education bureau of its own county.
+    for school in Unit.objects.filter(kind=UnitKind.SCHOOL).select_related("parent_unit"):
+        bureau = school.parent_unit
+        assert bureau.sector == Sector.EDUCATION
+        assert hierarchy.is_within(school.region_id, bureau.region_id)
+
+    office = Unit.objects.get(region_id="510118001000", kind=UnitKind.TOWNSHIP_OFFICE)
+    assert office.name == "新津区五津街道办事处"
+    assert office.address.startswith("新津区五津街道") and office.office_hours
+    committee = Unit.objects.get(region_id="510118001001", kind=UnitKind.VILLAGE_COMMITTEE)
+    assert committee.name == "平岗社区居民委员会"
+    assert committee.address.startswith("新津区五津街道平岗路")
+
+
+def test_seed_reports_counts(demo):
+    assert "县（区、市）：20" in demo
+    assert "公开主体：共" in demo
+    assert "用时" in demo
+
+
+def test_second_run_is_quick_and_creates_nothing(demo, django_assert_max_num_queries):
+    before = (Region.objects.count(), Unit.objects.count(), User.objects.count())
+    out = StringIO()
+    with django_assert_max_num_queries(5):
+        call_command("seed_demo", stdout=out)
+    assert "已载入" in out.getvalue()
+    assert (Region.objects.count(), Unit.objects.count(), User.objects.count()) == before
+
+
+def test_loading_again_completes_what_is_missing(demo):
+    missing = Unit.objects.filter(region_id="510185001001").order_by("kind")
+    names = sorted(missing.values_list("name", flat=True))
+    missing.delete()
+    result = demo_load()
+    assert (result.regions_created, result.units_created) == (0, 2)
+    assert sorted(missing.values_list("name", flat=True)) == names
+
+
+def test_demo_logins_hold_their_roles(demo, settings):
+    usernames = [username for username, _role, _can in DEMO_LOGINS]
+    users = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    assert set(users) == set(usernames)
+    # The module's seed ran before the suite swapped in a fast hasher; check with the real one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    assert all(user.check_password(DEMO_PASSWORD) for user in users.values())
+
+    committee = Unit.objects.get(name="平岗社区居民委员会")
+    another_committee = (
+        Unit.objects.filter(kind=UnitKind.VILLAGE_COMMITTEE).exclude(pk=committee.pk).first()
+    )
+    wujin_office = Unit.objects.get(name="新津区五津街道办事处")
+    xinjin_bureau = Unit.objects.get(name="新津区教育局")
+    jinjiang_bureau = Unit.objects.get(name="锦江区教育局")
+
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    village_official = users["village_official"]
+    assert can(village_official, Action.MANAGE, committee)
+    assert not can(village_official, Action.MANAGE, another_committee)
+    assert village_official.memberships.get().role == MembershipRole.ADMIN
+
+    assert can(users["township_official"], Action.EDIT, wujin_office)
+    assert not can(users["township_official"], Action.REVIEW, wujin_office)
+    assert can(users["county_official"], Action.REVIEW, xinjin_bureau)
+    assert not can(users["county_official"], Action.EDIT, xinjin_bureau)
+    assert not can(users["county_official"], Action.REVIEW, jinjiang_bureau)
+
+    assert can(users["supervisor"], Action.VIEW, committee)
+    assert not can(users["supervisor"], Action.VIEW, jinjiang_bureau)
+    assert can(users["city_supervisor"], Action.VIEW, jinjiang_bureau)
+
+    resident = users["resident"].residencies.get()
+    assert (resident.region_id, resident.status) == ("510118001001", ResidencyStatus.VERIFIED)
+    assert resident.decided_by == village_official
+    citizen = users["citizen"]
+    assert not citizen.is_staff and not citizen.memberships.exists()
+    assert not citizen.residencies.exists()
+    pending = Residency.objects.filter(region_id="510118001001", status=ResidencyStatus.PENDING)
+    assert pending.count() >= 3
+    assert all(r.id_number_masked.startswith("510118****") for r in pending)
