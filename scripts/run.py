@@ -82,7 +82,7 @@ def main() -> int:
                 cwd=BASE_DIR,
             )
         )
-        from portal.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+        from portal.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 
         print(f"\n  门户已启动 / portal running: http://127.0.0.1:{port}/", flush=True)
         print(f"  后台 / back office:        http://127.0.0.1:{port}/admin/", flush=True)

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from portal.demo.geography import DEFAULT_SEED
 from portal.demo.loader import demo_is_loaded, demo_load
-from portal.demo.people import DEMO_LOGINS, DEMO_PASSWORD
+from portal.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from portal.hierarchy import TIER_ORDER
 from portal.models import Region, Tier, Unit
 

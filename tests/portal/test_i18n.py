@@ -1,0 +1,207 @@
+"""English through Django i18n: the switch, the API's errors, and the catalog itself."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdif]|\{[A-Za-z_]\w*\}")
+CATALOG = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
+
+
+@pytest.fixture(autouse=True)
+def _back_to_chinese():
+    # LocaleMiddleware activates the request's language on this thread; do not leak it.
+    yield
+    translation.deactivate()
+
+
+# --- the site in English ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_switching_to_english_translates_the_navigation(geo, client, settings):
+    settings.PORTAL_ROOT_REGION = "510100000000"
+    chinese = client.get("/").content.decode()
+    assert "办理期限计算" in chinese and "大字版" in chinese
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+    html = client.get("/").content.decode()
+    assert 'lang="en"' in html
+    for text in ("Deadline calculator", "Large text", "High contrast", "Find a unit", "Home"):
+        assert text in html, text
+    assert "Find a publishing body" in html
+    assert "Subdivisions: districts, cities and counties" in html
+    assert "0 publishing bodies" in html  # plural form of the count block
+    assert "办理期限计算" not in html and "大字版" not in html
+    # The place names are data and stay as they are.
+    assert "新津区" in html
+
+
+@pytest.mark.django_db
+def test_english_singular_count(geo, client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/regions/510118001000/").content.decode()
+    assert "1 publishing body<" in html
+    assert "Publishing bodies in 五津街道" in html
+
+
+@pytest.mark.django_db
+def test_english_choice_labels_and_back_to_chinese(geo, client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/units/{geo.county_bureau.pk}/").content.decode()
+    assert "Office address" in page and "办公地址" not in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "办理期限计算" in client.get("/").content.decode()
+
+
+# --- the API in English -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_api_region_code_error_in_english(geo, client):
+    response = client.get("/api/v1/regions/", {"parent": "5101"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    message = response.json()["parent"][0]
+    assert "12-digit administrative division code" in message
+    assert not CJK.search(message), message
+
+    unknown = client.get(
+        "/api/v1/regions/", {"parent": "510118009000"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["parent"][0]
+    assert unknown == "There is no administrative division with code 510118009000."
+
+
+@pytest.mark.django_db
+def test_api_workday_errors_in_english(calendar_2026, client):
+    response = client.get(
+        "/api/v1/workdays/add/", {"date": "2026-13-01", "days": "5"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    message = response.json()["date"][0]
+    assert "Invalid date" in message and "YYYY-MM-DD" in message
+    assert not CJK.search(message), message
+
+    too_many = client.get(
+        "/api/v1/workdays/add/", {"date": "2026-09-28", "days": "100000"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["days"][0]
+    assert too_many.startswith("The number of days cannot be more than ")
+    assert "{" not in too_many and not CJK.search(too_many)
+
+    # Without the header the default language is still Chinese.
+    chinese = client.get("/api/v1/workdays/add/", {"date": "2026-13-01", "days": "5"})
+    assert "日期格式应为" in chinese.json()["date"][0]
+
+
+# --- the workday calculator page in English ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_workday_page_in_english(calendar_2026, client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/tools/workdays/", {"date": "2026-09-28", "days": 5}).content.decode()
+    assert "<h1>Deadline calculator</h1>" in html
+    assert "The deadline for 5 working days from " in html
+    assert "Saturday</strong>" in html  # 10 October 2026, a make-up working day
+    assert "Holidays skipped in this period" in html
+    assert "期限届满日" not in html and "计算结果" not in html
+
+    error = client.get("/tools/workdays/", {"date": "2026-02-30", "days": 5}).content.decode()
+    assert "Enter a valid date" in error
+
+
+# --- the catalog ------------------------------------------------------------------------
+
+
+def _unquote(line: str) -> str:
+    literal = line[line.index('"') :]
+    assert literal.endswith('"'), line
+    return literal[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+
+
+def _read_po(path: Path) -> list[dict]:
+    """A small .po reader: msgid, msgid_plural, msgstr / msgstr[n] and flags per entry."""
+    entries: list[dict] = []
+    entry: dict = {}
+    key = None
+    for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line:
+            if entry:
+                entries.append(entry)
+            entry, key = {}, None
+            continue
+        if line.startswith("#~"):
+            entry.setdefault("obsolete", True)
+            continue
+        if line.startswith("#,"):
+            entry.setdefault("flags", set()).update(f.strip() for f in line[2:].split(","))
+            continue
+        if line.startswith("#"):
+            continue
+        if line.startswith('"'):
+            entry[key] += _unquote(line)
+            continue
+        key = line.split(" ", 1)[0]
+        entry[key] = _unquote(line)
+    return entries
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def test_every_entry_is_translated_and_keeps_its_placeholders():
+    entries = [e for e in _read_po(CATALOG / "django.po") if not e.get("obsolete")]
+    header, messages = entries[0], entries[1:]
+    assert header["msgid"] == ""
+    assert "charset=UTF-8" in header["msgstr"]
+    assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header["msgstr"]
+    assert len(messages) > 200
+
+    problems = []
+    for entry in messages:
+        msgid = entry["msgid"]
+        if "fuzzy" in entry.get("flags", set()):
+            problems.append(("fuzzy", msgid))
+        if "msgid_plural" in entry:
+            forms = [entry.get("msgstr[0]", ""), entry.get("msgstr[1]", "")]
+            if _placeholders(entry["msgid_plural"]) != _placeholders(msgid):
+                problems.append(("plural msgid differs", msgid))
+        else:
+            forms = [entry.get("msgstr", "")]
+        for form in forms:
+            if not form.strip():
+                problems.append(("empty", msgid))
+            elif _placeholders(form) != _placeholders(msgid):
+                problems.append(("placeholders", msgid, form))
+    assert problems == []
+
+
+def test_compiled_catalog_matches_the_po():
+    """The .mo is committed so a fresh clone needs no gettext; it must not be stale."""
+    with (CATALOG / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    assert compiled.info()["plural-forms"] == "nplurals=2; plural=(n != 1);"
+    stale = []
+    for entry in _read_po(CATALOG / "django.po")[1:]:
+        if entry.get("obsolete") or "fuzzy" in entry.get("flags", set()):
+            continue
+        msgid = entry["msgid"]
+        if "msgid_plural" in entry:
+            pairs = [
+                (compiled.ngettext(msgid, entry["msgid_plural"], 1), entry["msgstr[0]"]),
+                (compiled.ngettext(msgid, entry["msgid_plural"], 2), entry["msgstr[1]"]),
+            ]
+        else:
+            pairs = [(compiled.gettext(msgid), entry["msgstr"])]
+        for got, expected in pairs:
+            if not got or got != expected:
+                stale.append((msgid, got, expected))
+    assert stale == []
