@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -18,6 +20,23 @@ from scripts.devdb import BASE_DIR, VAR_DIR, resolve  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+
+
+def spawn(*command: str) -> subprocess.Popen:
+    # Own session: Ctrl-C reaches only this script, which then stops the children in order.
+    return subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)
+
+
+def wait_until_serving(port: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
+                return
+        except urllib.error.HTTPError:
+            return  # it answers; /healthz reports what is degraded
+        except OSError:
+            time.sleep(0.3)
 
 
 def manage(*args: str) -> None:
@@ -56,32 +75,15 @@ def main() -> int:
     try:
         manage("migrate", "--noinput", "-v", "0")
         manage("seed_demo")
+        children.append(spawn(PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"))
         children.append(
-            subprocess.Popen(
-                [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=BASE_DIR
-            )
+            spawn(str(BIN / "celery"), "-A", "portal", "worker", "-l", "info", "--concurrency", "2")
         )
+        schedule = str(VAR_DIR / "celerybeat-schedule")
         children.append(
-            subprocess.Popen(
-                [str(BIN / "celery"), "-A", "portal", "worker", "-l", "info", "--concurrency", "2"],
-                cwd=BASE_DIR,
-            )
+            spawn(str(BIN / "celery"), "-A", "portal", "beat", "-l", "info", "--schedule", schedule)
         )
-        children.append(
-            subprocess.Popen(
-                [
-                    str(BIN / "celery"),
-                    "-A",
-                    "portal",
-                    "beat",
-                    "-l",
-                    "info",
-                    "--schedule",
-                    str(VAR_DIR / "celerybeat-schedule"),
-                ],
-                cwd=BASE_DIR,
-            )
-        )
+        wait_until_serving(port)
         from portal.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 
         print(f"\n  门户已启动 / portal running: http://127.0.0.1:{port}/", flush=True)

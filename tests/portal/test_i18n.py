@@ -38,7 +38,7 @@ def test_switching_to_english_translates_the_navigation(geo, client, settings):
         assert text in html, text
     assert "Find a publishing body" in html
     assert "Subdivisions: districts, cities and counties" in html
-    assert "0 publishing bodies" in html  # plural form of the count block
+    assert "3 publishing bodies" in html  # 新津区: the plural form of the count block
     assert "办理期限计算" not in html and "大字版" not in html
     # The place names are data and stay as they are.
     assert "新津区" in html
@@ -56,7 +56,8 @@ def test_english_singular_count(geo, client):
 def test_english_choice_labels_and_back_to_chinese(geo, client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/units/{geo.county_bureau.pk}/").content.decode()
-    assert "Office address" in page and "办公地址" not in page
+    assert "Government department · Education" in page  # choice labels
+    assert "Contact details" in page and "联系方式" not in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "办理期限计算" in client.get("/").content.decode()
 
