@@ -71,6 +71,8 @@ def main() -> int:
                 child.kill()
         database.stop()
 
+    # Explicit, so Ctrl-C works even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         manage("migrate", "--noinput", "-v", "0")
