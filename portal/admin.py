@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal import hierarchy, permissions
@@ -371,7 +372,7 @@ class CalendarDayAdmin(BackOfficeAdmin):
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:
-        return "一二三四五六日"[obj.date.weekday()]
+        return date_format(obj.date, "l")
 
     def changelist_view(self, request, extra_context=None):
         _warn_missing_years(request)

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from portal import health, views
 
-admin.site.site_header = "基层政务公开平台 · 后台"
-admin.site.site_title = "基层政务公开平台"
-admin.site.index_title = "工作台"
+admin.site.site_header = _("基层政务公开平台 · 后台")
+admin.site.site_title = _("基层政务公开平台")
+admin.site.index_title = _("工作台")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -109,7 +109,9 @@ def test_workday_page_in_english(calendar_2026, client):
     html = client.get("/tools/workdays/", {"date": "2026-09-28", "days": 5}).content.decode()
     assert "<h1>Deadline calculator</h1>" in html
     assert "The deadline for 5 working days from " in html
-    assert "Saturday</strong>" in html  # 10 October 2026, a make-up working day
+    # 10 October 2026, a make-up working day, in English date format.
+    assert "Oct. 10, 2026 (Saturday)</strong>" in html
+    assert "年" not in html.split("<main")[1]
     assert "Holidays skipped in this period" in html
     assert "期限届满日" not in html and "计算结果" not in html
 

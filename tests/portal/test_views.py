@@ -43,7 +43,7 @@ def test_unit_page_and_search(geo, client):
 
 def test_workday_page(calendar_2026, client):
     html = client.get("/tools/workdays/", {"date": "2026-09-28", "days": 5}).content.decode()
-    assert "2026年10月10日" in html and "国庆节" in html
+    assert "2026年10月10日（星期六）" in html and "国庆节" in html
     provisional = client.get("/tools/workdays/", {"date": "2026-12-28", "days": 5}).content.decode()
     assert "暂" in provisional or "仅按周末推算" in provisional
     error = client.get("/tools/workdays/", {"date": "2026-02-30", "days": 5}).content.decode()
