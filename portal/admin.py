@@ -37,7 +37,6 @@ from portal.models import (
 from portal.permissions import Action
 from portal.services import people
 from portal.services.audit import audited_save, snapshot
-from portal.services.units import PROFILE_FIELDS
 from portal.workdays import missing_years
 
 
@@ -124,7 +123,7 @@ class UnitAdmin(BackOfficeAdmin):
         if permissions.is_platform_admin(request.user):
             return ["created_at", "updated_at"]
         # A unit admin keeps the unit's contact details; identity fields are the platform's.
-        editable = set(PROFILE_FIELDS)
+        editable = set(permissions.UNIT_PROFILE_FIELDS)
         return [f.name for f in Unit._meta.fields if f.name not in editable and f.name != "id"]
 
 

@@ -35,6 +35,9 @@ PERMISSION = {
     Action.MANAGE: "portal.manage_unit",
 }
 
+# What a unit admin may change about their own unit; its identity is the platform's.
+UNIT_PROFILE_FIELDS = ("address", "phone", "office_hours", "introduction")
+
 ROLE_ACTIONS: dict[str, tuple[Action, ...]] = {
     MembershipRole.EDITOR: (Action.EDIT,),
     MembershipRole.REVIEWER: (Action.REVIEW,),

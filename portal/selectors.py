@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
 from portal import hierarchy
-from portal.models import Region, Residency, ResidencyStatus, Unit
+from portal.models import Region, Unit
 
 
 def region_public(code: str) -> Region | None:
@@ -54,11 +52,3 @@ def units_public(
 def units_of_place(region: Region) -> QuerySet[Unit]:
     """The units that sit at this place itself (not inside its children)."""
     return Unit.objects.filter(region=region, is_active=True).order_by("kind", "name")
-
-
-def is_verified_resident(user: Any, region_code: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Residency.objects.filter(
-        user=user, region_id=region_code, status=ResidencyStatus.VERIFIED
-    ).exists()

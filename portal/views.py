@@ -139,6 +139,13 @@ def display_mode(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal on the form, beside the field it concerns."""
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -151,9 +158,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 full_name=data["full_name"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _add_service_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用。"))
@@ -190,9 +195,7 @@ def residency_apply(request: HttpRequest) -> HttpResponse:
                 is_household_head=data["is_household_head"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _add_service_errors(form, exc)
         else:
             messages.success(request, _("申请已提交，村（居）委会核实后即可参与投票和查询。"))
             return redirect("account")

@@ -104,10 +104,6 @@ def count_working_days(start: dt.date | dt.datetime, end: dt.date | dt.datetime)
     return WorkdayCount(days=sign * total, provisional=calendar.provisional(first, last))
 
 
-def is_working_day(day: dt.date) -> bool:
-    return _Calendar(day, day).is_working_day(day)
-
-
 def missing_years(years: list[int]) -> list[int]:
     loaded = set(WorkdayYear.objects.filter(year__in=years).values_list("year", flat=True))
     return [year for year in years if year not in loaded]
