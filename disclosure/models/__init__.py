@@ -1,0 +1,36 @@
+from disclosure.models.audience import AudienceMembership
+from disclosure.models.catalog import (
+    CatalogItem,
+    CatalogTemplate,
+    Channel,
+    ScheduleKind,
+    Scope,
+)
+from disclosure.models.gazette import GazetteEntry, GazetteIssue
+from disclosure.models.records import (
+    Attachment,
+    InterpretationForm,
+    PublishingSetting,
+    Record,
+    RecordKind,
+    RecordStatus,
+    RecordVersion,
+)
+
+__all__ = [
+    "Attachment",
+    "AudienceMembership",
+    "CatalogItem",
+    "CatalogTemplate",
+    "Channel",
+    "GazetteEntry",
+    "GazetteIssue",
+    "InterpretationForm",
+    "PublishingSetting",
+    "Record",
+    "RecordKind",
+    "RecordStatus",
+    "RecordVersion",
+    "ScheduleKind",
+    "Scope",
+]
