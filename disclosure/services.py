@@ -163,6 +163,69 @@ def _validate(record: Record) -> None:
         raise ValidationError(errors)
 
 
+TRANSITIONS = {
+    "submit": (RecordStatus.DRAFT,),
+    "approve": (RecordStatus.IN_REVIEW,),
+    "return": (RecordStatus.IN_REVIEW,),
+    "withdraw": (RecordStatus.PUBLISHED,),
+}
+
+
+def transition_refusal(record: Record, action: str, actor: Any, note: str = "") -> str | None:
+    """Why `actor` may not take `action` on `record` now, or None. No writes: the admin
+    form asks this before saving so that a refusal costs the official nothing typed."""
+    if record.status not in TRANSITIONS[action]:
+        return _("当前状态（%(status)s）不能执行该操作。") % {"status": record.get_status_display()}
+    if action == "submit" and not can_edit(actor, record):
+        return _("您没有提交该信息的权限。")
+    if action in ("approve", "return") and not can_review(actor, record):
+        return _("须由本单位起草人以外的审核员审核。")
+    if action == "return" and not note.strip():
+        return _("退回时请写明修改意见。")
+    if action == "withdraw":
+        if not (can_edit(actor, record) or can_review(actor, record)):
+            return _("您没有撤回该信息的权限。")
+        if not note.strip():
+            return _("撤回须公开说明原因。")
+    return None
+
+
+def creation_errors(record: Record, actor: Any) -> dict[str, list[str]]:
+    """Everything wrong with a new record, without saving it."""
+    if not catalogs_allow(record.unit, record.item):
+        return {"item": [_("该事项不属于本单位的标准目录。")]}
+    if not can_edit(actor, record):
+        return {"unit": [_("您不是该单位的信息员，不能发布信息。")]}
+    try:
+        _validate(record)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
+
+
+def update_errors(
+    record: Record, changes: dict[str, Any], actor: Any, note: str = ""
+) -> dict[str, list[str]]:
+    """Everything wrong with changing `record` this way, without saving it."""
+    if not changes:
+        return {}
+    if not can_edit(actor, record):
+        return {"__all__": [_("您没有修改该信息的权限。")]}
+    if record.status == RecordStatus.WITHDRAWN:
+        return {"__all__": [_("已撤回的信息不能再修改。")]}
+    probe = Record.objects.select_related("unit", "item", "policy").get(pk=record.pk)
+    for field, value in changes.items():
+        setattr(probe, field, value)
+    errors: dict[str, list[str]] = {}
+    try:
+        _validate(probe)
+    except ValidationError as exc:
+        errors = exc.message_dict
+    if record.status == RecordStatus.PUBLISHED and not note.strip():
+        errors.setdefault("change_note", []).append(_("修改已发布的信息须填写修订说明。"))
+    return errors
+
+
 def refresh_search(record: Record) -> None:
     attachment_text = search.joined(record.attachments.values_list("text", flat=True))
     Record.objects.filter(pk=record.pk).update(
@@ -190,8 +253,6 @@ def record_create(
     interpretation_form: str = "",
     video_url: str = "",
 ) -> Record:
-    if not catalogs_allow(unit, item):
-        raise ValidationError({"item": [_("该事项不属于本单位的标准目录。")]})
     record = Record(
         unit=unit,
         region_id=unit.region_id,
@@ -227,6 +288,12 @@ def record_create(
 def catalogs_allow(unit: Unit, item: CatalogItem) -> bool:
     template = catalogs.catalog_for_unit(unit)
     return template is not None and item.template_id == template.pk
+
+
+def _refuse(record: Record, action: str, actor: Any, note: str = "") -> None:
+    refusal = transition_refusal(record, action, actor, note)
+    if refusal:
+        raise DomainError(refusal)
 
 
 def _locked(record: Record) -> Record:
@@ -329,10 +396,7 @@ def record_submit(*, record: Record, actor: Any) -> Record:
 @transaction.atomic
 def record_approve(*, record: Record, actor: Any, note: str = "") -> Record:
     record = _locked(record)
-    if record.status != RecordStatus.IN_REVIEW:
-        raise DomainError(_("只有待审核的信息可以审核发布。"))
-    if not can_review(actor, record):
-        raise DomainError(_("须由本单位起草人以外的审核员审核。"))
+    _refuse(record, "approve", actor)
     record.reviewer = actor
     record.review_note = note.strip()
     _publish(record, actor)
@@ -342,12 +406,7 @@ def record_approve(*, record: Record, actor: Any, note: str = "") -> Record:
 @transaction.atomic
 def record_return(*, record: Record, actor: Any, note: str) -> Record:
     record = _locked(record)
-    if record.status != RecordStatus.IN_REVIEW:
-        raise DomainError(_("只有待审核的信息可以退回。"))
-    if not can_review(actor, record):
-        raise DomainError(_("须由本单位起草人以外的审核员审核。"))
-    if not note.strip():
-        raise ValidationError({"review_note": [_("退回时请写明修改意见。")]})
+    _refuse(record, "return", actor, note)
     record.status = RecordStatus.DRAFT
     record.reviewer = actor
     record.review_note = note.strip()
@@ -366,12 +425,7 @@ def record_return(*, record: Record, actor: Any, note: str) -> Record:
 def record_withdraw(*, record: Record, actor: Any, reason: str) -> Record:
     """Withdrawn records stay: the page shows that and why, instead of vanishing."""
     record = _locked(record)
-    if record.status != RecordStatus.PUBLISHED:
-        raise DomainError(_("只有已发布的信息可以撤回。"))
-    if not (can_edit(actor, record) or can_review(actor, record)):
-        raise DomainError(_("您没有撤回该信息的权限。"))
-    if not reason.strip():
-        raise ValidationError({"withdraw_reason": [_("撤回须公开说明原因。")]})
+    _refuse(record, "withdraw", actor, reason)
     record.status = RecordStatus.WITHDRAWN
     record.withdrawn_at = timezone.now()
     record.withdraw_reason = reason.strip()

@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from disclosure.sitemaps import SITEMAPS
 from portal import health, views
 
 admin.site.site_header = _("基层政务公开平台 · 后台")
@@ -21,6 +23,14 @@ urlpatterns = [
     path("accounts/register/", views.register, name="register"),
     path("accounts/", views.account, name="account"),
     path("accounts/residency/", views.residency_apply, name="residency-apply"),
+    path("", include("disclosure.urls")),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include("portal.api.urls")),

@@ -6,6 +6,13 @@ from disclosure.models.catalog import (
     ScheduleKind,
     Scope,
 )
+from disclosure.models.compliance import (
+    LateRecord,
+    PeriodOutcome,
+    PeriodStatus,
+    ReminderSent,
+    UnitCompliance,
+)
 from disclosure.models.gazette import GazetteEntry, GazetteIssue
 from disclosure.models.records import (
     Attachment,
@@ -26,11 +33,16 @@ __all__ = [
     "GazetteEntry",
     "GazetteIssue",
     "InterpretationForm",
+    "LateRecord",
+    "PeriodOutcome",
+    "PeriodStatus",
     "PublishingSetting",
     "Record",
     "RecordKind",
     "RecordStatus",
     "RecordVersion",
+    "ReminderSent",
     "ScheduleKind",
     "Scope",
+    "UnitCompliance",
 ]

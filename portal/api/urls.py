@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("workdays/add/", views.WorkdayAdd.as_view(), name="api-workdays-add"),
     path("me/", views.Me.as_view(), name="api-me"),
     path("auth/token/", obtain_auth_token, name="api-token"),
+    path("", include("disclosure.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
