@@ -183,19 +183,18 @@ class RecordAdmin(BackOfficeAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Record, form: RecordForm, change: bool) -> None:
-        """Route the form through the services; their refusals become form errors."""
+        """The form asked the services what they would refuse; here they run for real."""
         data = form.cleaned_data
         action, note = data.get("workflow"), data.get("workflow_note", "")
         user = request.user
         if change:
-            editable = set(services.EDITABLE_FIELDS) & set(form.changed_data)
-            record = Record.objects.get(pk=obj.pk)
-            if editable and permissions.can(user, Action.EDIT, record.unit):
+            record = Record.objects.select_related("unit", "item").get(pk=obj.pk)
+            changes = services.effective_changes(
+                record, {f: data[f] for f in services.EDITABLE_FIELDS if f in data}
+            )
+            if changes:
                 record = services.record_update(
-                    record=record,
-                    actor=user,
-                    change_note=note,
-                    **{field: data[field] for field in editable},
+                    record=record, actor=user, change_note=note, **changes
                 )
         else:
             record = services.record_create(

@@ -191,10 +191,13 @@ def catalog_load_all(*, actor: Any = None) -> list[tuple[CatalogTemplate, bool]]
     return [catalog_load(path=path, actor=actor) for path in sorted(CATALOG_DIR.glob("*.yaml"))]
 
 
-def template_key_for(
+def template_for(
     unit_kind: str, sector: str, tier: str, templates: list[CatalogTemplate]
 ) -> CatalogTemplate | None:
     by_key = {t.key: t for t in templates}
+    # A people's government publishes under its tier's department catalog.
+    if unit_kind == UnitKind.GOVERNMENT:
+        unit_kind = UnitKind.DEPARTMENT
     for key in MATCH_ORDER:
         template = by_key.get(key)
         if template is None:
@@ -216,7 +219,7 @@ def catalog_for_unit(
     unit: Unit, templates: list[CatalogTemplate] | None = None
 ) -> CatalogTemplate | None:
     """The current template a unit publishes under, from its kind, sector and tier."""
-    return template_key_for(
+    return template_for(
         unit.kind,
         unit.sector,
         unit.region.tier,

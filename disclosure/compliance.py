@@ -39,6 +39,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -53,13 +54,14 @@ from disclosure.models import (
     PeriodStatus,
     Record,
     RecordStatus,
+    ReminderSent,
     ScheduleKind,
     UnitCompliance,
 )
 from disclosure.models.catalog import PERIODIC
 from disclosure.services import period_bounds
 from portal import hierarchy
-from portal.models import Region, Unit
+from portal.models import Membership, Region, Unit
 from portal.workdays import WorkdayResult, add_working_days, end_of_day, local_date
 
 logger = logging.getLogger(__name__)
@@ -537,3 +539,155 @@ def lagging_units(code: str) -> QuerySet[UnitCompliance]:
         .select_related("unit", "unit__region")
         .order_by("score", "-missing", "-late", "unit__name", "unit_id")
     )
+
+
+def unit_issues(unit: Unit) -> dict[str, list[Any]]:
+    """A unit's missing, late and pending periods and its late records, for the drill-down:
+    two queries however many there are."""
+    issues: dict[str, list[Any]] = {status: [] for status in PeriodOutcome.values}
+    for period in (
+        PeriodStatus.objects.filter(unit=unit)
+        .exclude(status=PeriodOutcome.ON_TIME)
+        .select_related("item")
+        .order_by("deadline", "item__seq")
+    ):
+        period.label = period_label(period.item.schedule_kind, period.period_start)
+        issues[period.status].append(period)
+    issues["late_records"] = list(
+        LateRecord.objects.filter(unit=unit)
+        .select_related("item", "record")
+        .order_by("deadline", "record_id")
+    )
+    return issues
+
+
+# --- Reminders -----------------------------------------------------------------------
+
+
+def format_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def period_label(kind: str, start: dt.date) -> str:
+    """2026年9月, 2026年第3季度, 2026年度."""
+    if kind == ScheduleKind.MONTHLY:
+        return f"{start.year}年{start.month}月"
+    if kind == ScheduleKind.QUARTERLY:
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    return f"{start.year}年度"
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    item: CatalogItem
+    period_start: dt.date
+    period_end: dt.date
+    deadline: dt.date
+    provisional: bool
+
+
+def _reminder_message(unit: Unit, due: list[DuePeriod]) -> tuple[str, str]:
+    lines = []
+    for entry in due:
+        provisional = "（暂定）" if entry.provisional else ""
+        lines.append(
+            f"- {entry.item.level1} · {entry.item.level2}"
+            f"（{period_label(entry.item.schedule_kind, entry.period_start)}），"
+            f"公开期限：{format_date(entry.deadline)}{provisional}"
+        )
+    subject = f"【政务公开提醒】{unit.name}：{len(due)}项定期公开事项即将到期"
+    body = "\n".join(
+        [
+            f"{unit.name}：",
+            "",
+            "以下定期公开事项尚未发布，请在公开期限届满前发布：",
+            "",
+            *lines,
+            "",
+            f"本邮件由{settings.PORTAL_SITE_NAME}自动发送；每个事项每期只提醒一次。",
+        ]
+    )
+    return subject, body
+
+
+def reminders_send(*, today: dt.date | None = None) -> int:
+    """Email each unit's officials about the periods that fall due within
+    DISCLOSURE_REMINDER_WORKING_DAYS working days and have not been published.
+
+    Each (unit, item, period) is claimed with a ReminderSent row in the same transaction
+    as the sending, so it is reminded at most once; a failed send releases the claim for
+    the next run. Returns the number of emails sent.
+    """
+    today = today or timezone.localdate()
+    horizon = add_working_days(today, reminder_working_days()).date
+    global_start = compliance_start(today)
+    deadlines = Deadlines()
+    run = _catalogs(global_start, today, deadlines)
+    due_by_template: dict[int, list[DuePeriod]] = defaultdict(list)
+    for template_id, plan in run.plans.items():
+        for item, periods in plan.periodic:
+            for start, end, deadline, provisional in periods:
+                if today <= deadline <= horizon:
+                    due_by_template[template_id].append(
+                        DuePeriod(item, start, end, deadline, provisional)
+                    )
+    if not due_by_template:
+        return 0
+
+    recipients: dict[int, set[str]] = defaultdict(set)
+    for unit_id, email in (
+        Membership.objects.filter(unit__is_active=True, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("unit_id", "user__email")
+    ):
+        recipients[unit_id].add(email)
+    units = list(_units(recipients).order_by("pk"))
+    due_items = {entry.item.pk for entries in due_by_template.values() for entry in entries}
+    due_starts = {entry.period_start for entries in due_by_template.values() for entry in entries}
+    published = {
+        (unit_id, run.alias[item_id].pk, period_start)
+        for unit_id, item_id, period_start in Record.objects.filter(
+            unit_id__in=[unit.pk for unit in units],
+            item_id__in=[pk for pk, item in run.alias.items() if item.pk in due_items],
+            period_start__in=due_starts,
+            status__in=WENT_OUT,
+        ).values_list("unit_id", "item_id", "period_start")
+    }
+
+    sent = 0
+    for unit in units:
+        template = catalogs.catalog_for_unit(unit, run.templates)
+        if template is None:
+            continue
+        start = _unit_start(unit, global_start)
+        due = [
+            entry
+            for entry in due_by_template.get(template.pk, ())
+            if entry.period_end >= start
+            and (unit.pk, entry.item.pk, entry.period_start) not in published
+        ]
+        if not due:
+            continue
+        try:
+            with transaction.atomic():
+                claimed = [
+                    entry
+                    for entry in due
+                    if ReminderSent.objects.get_or_create(
+                        unit_id=unit.pk,
+                        item_id=entry.item.pk,
+                        period_start=entry.period_start,
+                        defaults={"deadline": entry.deadline},
+                    )[1]
+                ]
+                if claimed:
+                    subject, body = _reminder_message(unit, claimed)
+                    send_mail(
+                        subject, body, settings.DEFAULT_FROM_EMAIL, sorted(recipients[unit.pk])
+                    )
+                    sent += 1
+        except Exception:
+            # The claims were rolled back with the failed send: the next run tries again.
+            logger.exception("deadline reminder for unit %s failed", unit.pk)
+    logger.info("deadline reminders sent: %d", sent)
+    return sent

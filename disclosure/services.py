@@ -93,7 +93,7 @@ def sanitize(body: str) -> str:
     """Rich text as officials paste it, reduced to safe markup (scripts, styles, event
     handlers and javascript: links removed)."""
     return nh3.clean(
-        body or "",
+        (body or "").replace("\r\n", "\n"),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -203,6 +203,17 @@ def creation_errors(record: Record, actor: Any) -> dict[str, list[str]]:
     return {}
 
 
+def effective_changes(record: Record, proposed: dict[str, Any]) -> dict[str, Any]:
+    """The proposed values that really differ from the record (bodies compared as stored)."""
+    changes = {}
+    for field, value in proposed.items():
+        if field == "body":
+            value = sanitize(value)
+        if value != getattr(record, field):
+            changes[field] = value
+    return changes
+
+
 def update_errors(
     record: Record, changes: dict[str, Any], actor: Any, note: str = ""
 ) -> dict[str, list[str]]:
@@ -271,9 +282,11 @@ def record_create(
         scope=scope or item.scope,
         author=actor,
     )
-    if not can_edit(actor, record):
-        raise DomainError(_("您不是该单位的信息员，不能发布信息。"))
-    _validate(record)
+    errors = creation_errors(record, actor)
+    if "unit" in errors:
+        raise DomainError(errors["unit"][0])
+    if errors:
+        raise ValidationError(errors)
     record.save()
     refresh_search(record)
     audit_record(
@@ -371,12 +384,7 @@ def requires_review(unit: Unit) -> bool:
 @transaction.atomic
 def record_submit(*, record: Record, actor: Any) -> Record:
     record = _locked(record)
-    if not can_edit(actor, record):
-        raise DomainError(_("您没有提交该信息的权限。"))
-    if record.status != RecordStatus.DRAFT:
-        raise DomainError(
-            _("只有草稿可以提交。当前状态：%(status)s") % {"status": record.get_status_display()}
-        )
+    _refuse(record, "submit", actor)
     record.submitted_at = timezone.now()
     record.review_note = ""
     if requires_review(record.unit):

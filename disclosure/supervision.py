@@ -1,0 +1,269 @@
+"""The supervisors' view of disclosure timeliness (公开及时率督查): a place's score, its
+child places as a chart, the lagging units, a unit's drill-down, and an XLSX export.
+
+Everything here reads the tables that disclosure.compliance precomputes, so a page for
+the whole city costs the same handful of queries as a page for one township. Only
+supervisors of the place (or of a place around it) and platform admins may look; to
+anyone else the page does not exist (404).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from disclosure import compliance
+from disclosure.models import PeriodOutcome, UnitCompliance
+from portal import hierarchy
+from portal.models import Region, Unit, UnitKind
+from portal.permissions import is_platform_admin, supervised_codes, supervises
+
+PAGE_SIZE = 30
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_supervise(user: Any, code: str) -> bool:
+    """Supervisors of the place or of a place around it, and platform admins."""
+    return is_platform_admin(user) or supervises(user, code)
+
+
+def _default_code(user: Any) -> str | None:
+    codes = sorted(supervised_codes(user))
+    if codes:
+        return codes[0]
+    if is_platform_admin(user):
+        return settings.PORTAL_ROOT_REGION
+    return None
+
+
+def _place_or_404(user: Any, raw_code: str | None) -> Region:
+    code = raw_code or _default_code(user)
+    if not code or not hierarchy.is_valid_code(code) or not can_supervise(user, code):
+        raise Http404
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def _breadcrumbs(user: Any, region: Region) -> list[tuple[Region, bool]]:
+    """(place, may the user open its supervision page): one query."""
+    return [(place, can_supervise(user, place.code)) for place in hierarchy.breadcrumbs(region)]
+
+
+# --- The chart -----------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    label: str
+    value: Decimal | None
+    y: int
+    width: float
+    text_x: float
+    band: str
+
+    @property
+    def value_text(self) -> str:
+        return "—" if self.value is None else f"{self.value}%"
+
+
+@dataclass
+class BarChart:
+    title: str
+    description: str
+    bars: list[Bar]
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    row_height: int
+    area_width: int
+
+    @property
+    def ticks(self) -> list[tuple[int, float]]:
+        return [(p, self.label_width + self.area_width * p / 100) for p in (0, 25, 50, 75, 100)]
+
+    @property
+    def axis_y(self) -> int:
+        return self.height - 6
+
+
+def band_of(score: Decimal | None) -> str:
+    """A colour band for a score; the CSS gives each band its fill."""
+    if score is None:
+        return "none"
+    if score >= 90:
+        return "good"
+    if score >= 60:
+        return "fair"
+    return "poor"
+
+
+def bar_chart(rows: list[tuple[str, Decimal | None]], *, title: str, description: str) -> BarChart:
+    """Geometry of a horizontal bar chart of percentages, drawn by the template as inline
+    SVG: presentation attributes for the shapes, classes for the colours, no script."""
+    label_width, area_width, value_width = 180, 420, 70
+    bar_height, row_height, top = 20, 30, 8
+    bars = []
+    for index, (label, value) in enumerate(rows):
+        width = 0.0 if value is None else float(value) / 100 * area_width
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                y=top + index * row_height,
+                width=round(width, 1),
+                text_x=round(label_width + width + 6, 1),
+                band=band_of(value),
+            )
+        )
+    return BarChart(
+        title=title,
+        description=description,
+        bars=bars,
+        width=label_width + area_width + value_width,
+        height=top + len(rows) * row_height + 24,
+        label_width=label_width,
+        bar_height=bar_height,
+        row_height=row_height,
+        area_width=area_width,
+    )
+
+
+# --- Views ---------------------------------------------------------------------------
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    region = _place_or_404(request.user, request.GET.get("region"))
+    lagging = compliance.lagging_units(region.code)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(region, lagging)
+    total = compliance.place_rollup(region.code)
+    places = compliance.child_rollups(region)
+    own_label = _("本级单位")
+    chart = None
+    if places:
+        chart = bar_chart(
+            [(own_label if p.is_own_level else p.name, p.rollup.score) for p in places],
+            title=_("%(place)s各地公开及时率") % {"place": region.name},
+            description=_("横条长度表示公开及时率（0–100%），数据同下表。"),
+        )
+    page = Paginator(lagging, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row.band = band_of(row.score)
+    as_of = page.object_list[0].as_of if page.object_list else None
+    return render(
+        request,
+        "disclosure/supervision.html",
+        {
+            "region": region,
+            "trail": _breadcrumbs(request.user, region),
+            "total": total,
+            "total_band": band_of(total.score),
+            "places": places,
+            "own_label": own_label,
+            "chart": chart,
+            "page": page,
+            "as_of": as_of,
+            "child_tier": hierarchy.child_tier(region.tier),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = Unit.objects.select_related("region").filter(pk=unit_id).first()
+    if unit is None or not can_supervise(request.user, unit.region_id):
+        raise Http404
+    row = UnitCompliance.objects.filter(unit=unit).first()
+    issues = compliance.unit_issues(unit)
+    return render(
+        request,
+        "disclosure/supervision_unit.html",
+        {
+            "unit": unit,
+            "row": row,
+            "trail": _breadcrumbs(request.user, unit.region),
+            "missing": issues[PeriodOutcome.MISSING],
+            "late": issues[PeriodOutcome.LATE],
+            "pending": issues[PeriodOutcome.PENDING],
+            "late_records": issues["late_records"],
+        },
+    )
+
+
+XLSX_HEADERS = [
+    "单位名称",
+    "单位类型",
+    "所在区划",
+    "区划代码",
+    "按时公开",
+    "逾期公开",
+    "逾期未公开",
+    "未到期",
+    "纳入统计",
+    "公开及时率（%）",
+    "统计日期",
+]
+
+
+def _xlsx(region: Region, lagging) -> HttpResponse:
+    """The lagging-units table, every row of it, as a workbook (streamed row by row)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="公开及时率")
+    sheet.append(XLSX_HEADERS)
+    kinds = dict(UnitKind.choices)
+    rows = lagging.values_list(
+        "unit__name",
+        "unit__kind",
+        "unit__region__name",
+        "region_code",
+        "on_time",
+        "late",
+        "missing",
+        "pending",
+        "score",
+        "as_of",
+    )
+    for name, kind, place, code, on_time, late, missing, pending, score, as_of in rows.iterator(
+        chunk_size=2000
+    ):
+        sheet.append(
+            [
+                name,
+                str(kinds.get(kind, kind)),
+                place,
+                code,
+                on_time,
+                late,
+                missing,
+                pending,
+                on_time + late + missing,
+                float(score),
+                as_of,
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    filename = f"公开及时率_{region.name}_{timezone.localdate():%Y%m%d}.xlsx"
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type=XLSX_TYPE,
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )

@@ -1,0 +1,33 @@
+"""Celery tasks of disclosure: nightly timeliness figures and daily deadline reminders.
+
+Both are scans of the database, so a missed run loses nothing: the next one catches up.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from disclosure.compliance import compliance_refresh, reminders_send
+
+
+@shared_task(
+    name="disclosure.tasks.refresh_compliance",
+    ignore_result=True,
+    # The whole city in one go; well above what it takes, far below a night.
+    soft_time_limit=1800,
+    time_limit=2100,
+)
+def refresh_compliance(unit_ids: list[int] | None = None) -> None:
+    """Recompute the timeliness tables for these units, or for every unit."""
+    compliance_refresh(units=unit_ids)
+
+
+@shared_task(
+    name="disclosure.tasks.send_deadline_reminders",
+    ignore_result=True,
+    soft_time_limit=600,
+    time_limit=720,
+)
+def send_deadline_reminders() -> None:
+    """Remind units of periodic items falling due soon; each period at most once."""
+    reminders_send()
