@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from disclosure import services
+from disclosure import catalogs, services
 from disclosure.models import (
     AudienceMembership,
     CatalogItem,
@@ -167,6 +167,16 @@ class RecordAdmin(BackOfficeAdmin):
             fixed += ["unit", "item", "kind", "policy"]
         return fixed
 
+    @staticmethod
+    def _items_for(user) -> QuerySet[CatalogItem]:
+        """Only the items of the catalogs this official's units publish under."""
+        templates = catalogs.current_templates()
+        if permissions.is_platform_admin(user):
+            return CatalogItem.objects.filter(template__in=templates).select_related("template")
+        units = permissions.units_for(user, Action.EDIT).select_related("region")
+        keys = {t.pk for t in (catalogs.catalog_for_unit(u, templates) for u in units) if t}
+        return CatalogItem.objects.filter(template__in=keys).select_related("template")
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type("ActorRecordForm", (form,), {"actor": request.user})
@@ -177,9 +187,7 @@ class RecordAdmin(BackOfficeAdmin):
                 "region"
             )
         if db_field.name == "item":
-            kwargs["queryset"] = CatalogItem.objects.filter(
-                template__is_current=True
-            ).select_related("template")
+            kwargs["queryset"] = self._items_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Record, form: RecordForm, change: bool) -> None:

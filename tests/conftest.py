@@ -128,3 +128,11 @@ def calendar_2026(db):
 def fast_password_hashing(settings):
     # The real hasher costs ~0.3 s per user; personas create seven.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def catalog(db):
+    """The six standard catalogs, loaded from the repository's YAML files."""
+    from disclosure import catalogs
+
+    catalogs.catalog_load_all()

@@ -35,9 +35,13 @@ def test_each_unit_gets_the_catalog_of_its_kind_and_tier(catalog, geo):
     assert catalogs.catalog_for_unit(geo.village_committee).key == "village"
     assert catalogs.catalog_for_unit(geo.township_office).key == "township"
     assert catalogs.catalog_for_unit(geo.county_bureau).key == "education_bureau"
-    health = UnitFactory(name="新津区卫生健康局", kind=UnitKind.DEPARTMENT, sector="health", region=geo.county)
+    health = UnitFactory(
+        name="新津区卫生健康局", kind=UnitKind.DEPARTMENT, sector="health", region=geo.county
+    )
     assert catalogs.catalog_for_unit(health).key == "county_department"
-    city_dept = UnitFactory(name="成都市民政局", kind=UnitKind.DEPARTMENT, sector="civil_affairs", region=geo.city)
+    city_dept = UnitFactory(
+        name="成都市民政局", kind=UnitKind.DEPARTMENT, sector="civil_affairs", region=geo.city
+    )
     assert catalogs.catalog_for_unit(city_dept).key == "city_department"
     school = UnitFactory(name="平岗小学", kind=UnitKind.SCHOOL, region=geo.township)
     assert catalogs.catalog_for_unit(school).key == "school"
@@ -52,14 +56,21 @@ def test_reloading_unchanged_files_is_a_no_op(catalog):
     assert CatalogTemplate.objects.count() == before
 
 
-def test_a_revised_template_is_a_new_version_and_old_records_keep_their_item(catalog, geo, personas, tmp_path, monkeypatch):
+def test_a_revised_template_is_a_new_version_and_old_records_keep_their_item(
+    catalog, geo, personas, tmp_path, monkeypatch
+):
     from tests.disclosure.conftest import publish
 
     record = publish(geo.village_committee, personas.village_official, title="旧版目录下的信息")
     old_item = record.item
     source = (catalogs.CATALOG_DIR / "village.yaml").read_text(encoding="utf-8")
     revised = tmp_path / "village.yaml"
-    revised.write_text(source.replace("version: 1", "version: 2", 1).replace(old_item.level2, old_item.level2 + "（修订）", 1), encoding="utf-8")
+    revised.write_text(
+        source.replace("version: 1", "version: 2", 1).replace(
+            old_item.level2, old_item.level2 + "（修订）", 1
+        ),
+        encoding="utf-8",
+    )
     template, created = catalogs.catalog_load(path=revised)
     assert created and template.version == 2
     assert CatalogTemplate.objects.get(key="village", version=1).is_current is False

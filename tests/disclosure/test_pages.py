@@ -13,7 +13,9 @@ def many(catalog, geo, personas):
     return geo
 
 
-def test_city_page_aggregates_every_village_with_bounded_queries(many, client, django_assert_max_num_queries):
+def test_city_page_aggregates_every_village_with_bounded_queries(
+    many, client, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(8):
         page1 = client.get("/records/", {"region": "510100000000"})
     with django_assert_max_num_queries(8):
@@ -40,7 +42,12 @@ def test_filters(many, client, geo):
 
 
 def test_search_highlights_and_escapes(catalog, geo, personas, client):
-    publish(geo.village_committee, personas.village_official, title="<b>最低生活保障</b>对象公示", body="<p>本季度最低生活保障对象共12户。</p>")
+    publish(
+        geo.village_committee,
+        personas.village_official,
+        title="<b>最低生活保障</b>对象公示",
+        body="<p>本季度最低生活保障对象共12户。</p>",
+    )
     html = client.get("/search/", {"q": "生活保障", "region": "510118000000"}).content.decode()
     assert "<mark>生活保障</mark>" in html
     assert "&lt;b&gt;" in html  # the title's markup is shown, not obeyed
@@ -52,17 +59,54 @@ def test_catalog_item_across_a_subtree_and_period(catalog, geo, personas, client
     import datetime as dt
 
     item = item_of(geo.village_committee, kind=ScheduleKind.QUARTERLY)
-    publish(geo.village_committee, personas.village_official, title="平岗社区2026年第三季度公开", item=item, period_start=dt.date(2026, 7, 1), info_date=dt.date(2026, 10, 9))
-    publish(geo.village_committee, personas.village_official, title="平岗社区2026年第二季度公开", item=item, period_start=dt.date(2026, 4, 1), info_date=dt.date(2026, 7, 9))
-    html = client.get(f"/catalog-items/{item.pk}/", {"region": "510118000000", "period": "2026Q3"}).content.decode()
+    publish(
+        geo.village_committee,
+        personas.village_official,
+        title="平岗社区2026年第三季度公开",
+        item=item,
+        period_start=dt.date(2026, 7, 1),
+        info_date=dt.date(2026, 10, 9),
+    )
+    publish(
+        geo.village_committee,
+        personas.village_official,
+        title="平岗社区2026年第二季度公开",
+        item=item,
+        period_start=dt.date(2026, 4, 1),
+        info_date=dt.date(2026, 7, 9),
+    )
+    html = client.get(
+        f"/catalog-items/{item.pk}/", {"region": "510118000000", "period": "2026Q3"}
+    ).content.decode()
     assert "第三季度" in html and "第二季度" not in html
-    assert "期间格式应为" in client.get(f"/catalog-items/{item.pk}/", {"period": "Q5"}).content.decode()
+    assert (
+        "期间格式应为"
+        in client.get(f"/catalog-items/{item.pk}/", {"period": "Q5"}).content.decode()
+    )
 
 
 def test_policy_chain_on_each_page(catalog, geo, personas, client):
-    policy = publish(geo.village_committee, personas.village_official, title="平岗社区居民公约（修订）", kind=RecordKind.POLICY)
-    reading = publish(geo.village_committee, personas.village_official, title="一图读懂居民公约", kind=RecordKind.INTERPRETATION, policy=policy, interpretation_form="graphic")
-    answer = publish(geo.village_committee, personas.village_official, title="关于居民公约停车条款的回应", kind=RecordKind.RESPONSE, policy=policy)
+    policy = publish(
+        geo.village_committee,
+        personas.village_official,
+        title="平岗社区居民公约（修订）",
+        kind=RecordKind.POLICY,
+    )
+    reading = publish(
+        geo.village_committee,
+        personas.village_official,
+        title="一图读懂居民公约",
+        kind=RecordKind.INTERPRETATION,
+        policy=policy,
+        interpretation_form="graphic",
+    )
+    answer = publish(
+        geo.village_committee,
+        personas.village_official,
+        title="关于居民公约停车条款的回应",
+        kind=RecordKind.RESPONSE,
+        policy=policy,
+    )
     for record in (policy, reading, answer):
         html = client.get(f"/records/{record.pk}/").content.decode()
         assert all(t in html for t in (policy.title, reading.title, answer.title))
@@ -71,8 +115,17 @@ def test_policy_chain_on_each_page(catalog, geo, personas, client):
 def test_gazette_archive_and_issue(catalog, geo, personas, client):
     import datetime as dt
 
-    record = publish(geo.village_committee, personas.village_official, title="成都市人民政府关于印发某办法的通知")
-    issue = GazetteIssue.objects.create(publisher=geo.village_committee, year=2026, number=3, cumulative=4, published_on=dt.date(2026, 3, 31), is_published=True)
+    record = publish(
+        geo.village_committee, personas.village_official, title="成都市人民政府关于印发某办法的通知"
+    )
+    issue = GazetteIssue.objects.create(
+        publisher=geo.village_committee,
+        year=2026,
+        number=3,
+        cumulative=4,
+        published_on=dt.date(2026, 3, 31),
+        is_published=True,
+    )
     GazetteEntry.objects.create(issue=issue, record=record, section="市政府文件")
     archive = client.get("/gazette/").content.decode()
     assert "第3期" in archive and "总第4期" in archive
