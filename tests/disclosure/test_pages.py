@@ -132,3 +132,13 @@ def test_gazette_archive_and_issue(catalog, geo, personas, client):
     html = client.get("/gazette/2026/3/").content.decode()
     assert record.title in html and "市政府文件" in html
     assert client.get("/gazette/2026/9/").status_code == 404
+
+
+def test_unit_page_shows_its_catalog_with_counts(catalog, geo, personas, client):
+    record = publish(
+        geo.village_committee, personas.village_official, title="平岗社区党组织换届公告"
+    )
+    html = client.get(f"/units/{geo.village_committee.pk}/").content.decode()
+    assert "本单位公开目录" in html and "村（社区）政务公开标准目录" in html
+    assert record.item.level2 in html and "1 条" in html
+    assert record.title in html
