@@ -23,6 +23,9 @@ def audience_condition(user: Any) -> Q:
     condition = Q(scope=Scope.PUBLIC)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return condition
+    cached = getattr(user, "_audience_condition", None)
+    if cached is not None:  # one lookup per request, however many lists a page shows
+        return cached
     villages = list(
         Residency.objects.filter(user=user, status=ResidencyStatus.VERIFIED).values_list(
             "region_id", flat=True
@@ -34,6 +37,7 @@ def audience_condition(user: Any) -> Q:
         "scope", "unit_id"
     ):
         condition |= Q(scope=scope, unit_id=unit_id)
+    user._audience_condition = condition
     return condition
 
 
