@@ -27,6 +27,11 @@ class RecordFilterForm(forms.Form):
     item = forms.IntegerField(
         label=_("目录事项"), required=False, min_value=1, widget=forms.HiddenInput
     )
+    order = forms.ChoiceField(
+        label=_("排序"),
+        choices=[("recent", _("最新发布在前")), ("relevance", _("相关度高在前"))],
+        required=False,
+    )
     since = forms.DateField(
         label=_("发布日期自"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
     )
@@ -57,4 +62,5 @@ class RecordFilterForm(forms.Form):
             since=data.get("since"),
             until=data.get("until"),
             query=(data.get("q") or "").strip() or None,
+            order=data.get("order") or "recent",
         )

@@ -26,6 +26,7 @@ class RecordFilter:
     until: dt.date | None = None
     period_start: dt.date | None = None
     query: str | None = None
+    order: str = "recent"  # with a query: "recent" or "relevance"
 
 
 def records_public(user: Any, criteria: RecordFilter) -> QuerySet[Record]:
@@ -53,7 +54,7 @@ def records_public(user: Any, criteria: RecordFilter) -> QuerySet[Record]:
         records = records.filter(published_at__date__lte=criteria.until)
     records = records.select_related("unit", "region", "item")
     if criteria.query:
-        return search.search(records, criteria.query)
+        return search.search(records, criteria.query, criteria.order)
     return records.order_by("-published_at", "-id")
 
 

@@ -168,6 +168,9 @@ class RecordListQuery(serializers.Serializer):
     item = serializers.IntegerField(required=False, min_value=1)
     unit = serializers.IntegerField(required=False, min_value=1)
     q = serializers.CharField(required=False, max_length=50)
+    order = serializers.ChoiceField(
+        choices=[("recent", "recent"), ("relevance", "relevance")], required=False
+    )
     since = serializers.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],

@@ -46,6 +46,7 @@ class CatalogDetail(generics.RetrieveAPIView):
         ),
         OpenApiParameter("unit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Unit id"),
         OpenApiParameter("q", description="Chinese full-text search", **Q_PARAM),
+        OpenApiParameter("order", description="With q: recent (default) or relevance", **Q_PARAM),
         OpenApiParameter(
             "since", OpenApiTypes.DATE, OpenApiParameter.QUERY, description="Published on or after"
         ),
@@ -75,6 +76,7 @@ class RecordList(generics.ListCreateAPIView):
                 unit=params.get("unit"),
                 since=params.get("since"),
                 query=params.get("q"),
+                order=params.get("order", "recent"),
             ),
         )
 
