@@ -290,3 +290,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 DISCLOSURE_MAX_ATTACHMENT_BYTES = env_int("DISCLOSURE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# Demo content of the apps, loaded by `seed_demo` after the places, units and logins.
+PORTAL_DEMO_LOADERS = ["disclosure.demo.demo_load"]

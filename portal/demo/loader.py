@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from portal.demo.geography import CITY_CODE, DEFAULT_SEED, build_geography
 from portal.demo.people import demo_logins_create
@@ -27,12 +29,22 @@ class DemoLoad:
     calendar: list[CalendarLoad] = field(default_factory=list)
 
 
+def _app_loaders() -> list[str]:
+    """Dotted paths of the apps' demo loaders (settings.PORTAL_DEMO_LOADERS), such as
+    "disclosure.demo.demo_load"; each module also has a cheap `demo_is_loaded`."""
+    return list(getattr(settings, "PORTAL_DEMO_LOADERS", []))
+
+
 def demo_is_loaded() -> bool:
-    """Cheap enough to run on every start of the demo: three small queries."""
+    """Cheap enough to run on every start of the demo: three small queries, and one
+    per app loader."""
     return (
         Region.objects.filter(code=CITY_CODE).exists()
         and User.objects.filter(username="admin").exists()
         and Unit.objects.count() >= DEMO_UNIT_COUNT
+        and all(
+            import_string(path.rsplit(".", 1)[0] + ".demo_is_loaded")() for path in _app_loaders()
+        )
     )
 
 
@@ -88,4 +100,8 @@ def demo_load(*, seed: int = DEFAULT_SEED) -> DemoLoad:
     demo_logins_create(seed=seed)
     # Years already loaded are left alone by the service (officials may have edited them).
     result.calendar = [calendar_load_year(year=year, actor=None) for year in package_years()]
+    # The apps' demo content (catalogs, published records …) builds on the places,
+    # units, logins and calendar above.
+    for path in _app_loaders():
+        import_string(path)(seed=seed)
     return result
