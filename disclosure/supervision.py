@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -48,8 +49,11 @@ def _default_code(user: Any) -> str | None:
 
 
 def _place_or_404(user: Any, raw_code: str | None) -> Region:
-    code = raw_code or _default_code(user)
-    if not code or not hierarchy.is_valid_code(code) or not can_supervise(user, code):
+    try:
+        code = hierarchy.normalize_code(raw_code or _default_code(user))
+    except hierarchy.InvalidRegionCode:
+        raise Http404 from None
+    if not can_supervise(user, code):
         raise Http404
     region = Region.objects.filter(code=code).first()
     if region is None:
@@ -97,7 +101,11 @@ class BarChart:
 
     @property
     def axis_y(self) -> int:
-        return self.height - 6
+        return self.height - 20
+
+    @property
+    def tick_label_y(self) -> int:
+        return self.height - 5
 
 
 def band_of(score: Decimal | None) -> str:
@@ -197,6 +205,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         {
             "unit": unit,
             "row": row,
+            "band": band_of(row.score if row else None),
             "trail": _breadcrumbs(request.user, unit.region),
             "missing": issues[PeriodOutcome.MISSING],
             "late": issues[PeriodOutcome.LATE],
@@ -221,7 +230,7 @@ XLSX_HEADERS = [
 ]
 
 
-def _xlsx(region: Region, lagging) -> HttpResponse:
+def _xlsx(region: Region, lagging: QuerySet[UnitCompliance]) -> HttpResponse:
     """The lagging-units table, every row of it, as a workbook (streamed row by row)."""
     from openpyxl import Workbook
 

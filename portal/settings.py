@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -176,6 +177,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.heartbeat",
         "schedule": timedelta(seconds=env_int("PORTAL_HEARTBEAT_SECONDS", 60)),
     },
+    # Nightly: completeness and timeliness of every unit; morning: deadline reminders.
+    "disclosure-refresh-compliance": {
+        "task": "disclosure.tasks.refresh_compliance",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "disclosure-deadline-reminders": {
+        "task": "disclosure.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 # /healthz calls the worker stale after this many seconds without a heartbeat.
 PORTAL_HEARTBEAT_STALE_SECONDS = env_int("PORTAL_HEARTBEAT_STALE_SECONDS", 300)
@@ -289,6 +299,20 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+# --- Disclosure -------------------------------------------------------------------------
+# Completeness counts periods from this date (YYYY-MM-DD); unset = 1 January of last year.
+DISCLOSURE_COMPLIANCE_START = os.environ.get("DISCLOSURE_COMPLIANCE_START") or None
+# Officials are reminded this many working days before a periodic deadline.
+DISCLOSURE_REMINDER_WORKING_DAYS = env_int("DISCLOSURE_REMINDER_WORKING_DAYS", 3)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@gk.chengdu.example")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DISCLOSURE_MAX_ATTACHMENT_BYTES = env_int("DISCLOSURE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # Demo content of the apps, loaded by `seed_demo` after the places, units and logins.
 PORTAL_DEMO_LOADERS = ["disclosure.demo.demo_load"]

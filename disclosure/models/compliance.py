@@ -26,8 +26,9 @@ class UnitCompliance(models.Model):
         related_name="compliance",
         verbose_name=_("公开主体"),
     )
-    # A copy of the unit's place: "every unit inside 新津区" is a range on this column.
-    region_code = models.CharField(_("所在区划"), max_length=12, db_index=True)
+    # A copy of the unit's place: "every unit inside 新津区" is a range on this column,
+    # served by the compliance_lagging index, which starts with it.
+    region_code = models.CharField(_("所在区划"), max_length=12)
     as_of = models.DateField(_("统计日期"))
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
     on_time = models.PositiveIntegerField(_("按时公开"), default=0)
@@ -63,14 +64,22 @@ class UnitCompliance(models.Model):
 class PeriodStatus(models.Model):
     """One period (month, quarter, year) of one periodic catalog item of one unit."""
 
+    # About a million rows for a city, rewritten every night: only the indexes that
+    # reads need. The unique (unit, item, period_start) index serves every unit lookup;
+    # catalog items are never deleted (records protect them), so item_id has none.
     unit = models.ForeignKey(
-        "portal.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("公开主体")
+        "portal.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("公开主体"),
+        db_index=False,
     )
     item = models.ForeignKey(
         "disclosure.CatalogItem",
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("目录事项"),
+        db_index=False,
     )
     region_code = models.CharField(_("所在区划"), max_length=12)
     period_start = models.DateField(_("所属期间起"))
@@ -98,7 +107,6 @@ class PeriodStatus(models.Model):
                 fields=["unit", "item", "period_start"], name="period_status_unique"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "status"], name="period_status_unit")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} · {self.item_id} · {self.period_start}"
@@ -115,7 +123,11 @@ class LateRecord(models.Model):
         verbose_name=_("公开信息"),
     )
     unit = models.ForeignKey(
-        "portal.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("公开主体")
+        "portal.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("公开主体"),
+        db_index=False,  # served by the (unit, deadline) index
     )
     item = models.ForeignKey(
         "disclosure.CatalogItem",
@@ -142,7 +154,11 @@ class ReminderSent(models.Model):
     """The claim that a unit was reminded of one period of one item: at most once."""
 
     unit = models.ForeignKey(
-        "portal.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("公开主体")
+        "portal.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("公开主体"),
+        db_index=False,  # served by the unique (unit, item, period_start) index
     )
     item = models.ForeignKey(
         "disclosure.CatalogItem",

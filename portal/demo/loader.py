@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +21,7 @@ from portal.services.regions import divisions_import
 # The reference platform had 10,000+ units; fewer means the demo is not (fully) there.
 DEMO_UNIT_COUNT = 10_000
 BATCH_SIZE = 2000
+PLATFORM_OPENED = dt.datetime(2025, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @dataclass
@@ -75,6 +78,11 @@ def _units_create(plans: list[UnitPlan]) -> int:
         for unit in Unit.objects.bulk_create(batch, batch_size=BATCH_SIZE):
             ids[(unit.region_id, unit.name)] = unit.pk
         created += len(batch)
+    # The demo's units have been on the platform since it opened, so completeness counts
+    # their periods from then (auto_now_add stamped them with today).
+    Unit.objects.filter(pk__in=ids.values(), created_at__gt=PLATFORM_OPENED).update(
+        created_at=PLATFORM_OPENED
+    )
     return created
 
 

@@ -67,7 +67,11 @@ def make_village_catalog(key: str = "village", version: int = 1) -> VillageCatal
         quarterly=make(
             template=template,
             **item_fields(
-                2, "村务", "村民代表会议决议", schedule_kind=ScheduleKind.QUARTERLY, schedule_days=10
+                2,
+                "村务",
+                "村民代表会议决议",
+                schedule_kind=ScheduleKind.QUARTERLY,
+                schedule_days=10,
             ),
         ),
         yearly=make(
