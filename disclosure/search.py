@@ -140,3 +140,13 @@ def highlight(text: str, query: str, *, length: int = 120) -> SafeString:
 
 def joined(texts: Iterable[str]) -> str:
     return "\n".join(t for t in texts if t)
+
+
+# Beyond this many matches a search says "more than N": counting every match of a common
+# phrase costs a recheck per row (bench/README.md), and nobody pages that far.
+COUNT_CAP = 1000
+
+
+def capped_count(queryset: QuerySet) -> int:
+    """The number of matches, or COUNT_CAP + 1 when there are more than COUNT_CAP."""
+    return queryset[: COUNT_CAP + 1].count()

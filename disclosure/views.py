@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from disclosure import search, selectors
@@ -20,8 +21,17 @@ PAGE_SIZE = 20
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
-def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+class SearchPaginator(Paginator):
+    """Counts matches only up to search.COUNT_CAP; the template says "more than"."""
+
+    @cached_property
+    def count(self) -> int:
+        return search.capped_count(self.object_list)
+
+
+def _page(request: HttpRequest, queryset, *, searching: bool = False):
+    paginator_class = SearchPaginator if searching else Paginator
+    return paginator_class(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -36,7 +46,11 @@ def record_list(request: HttpRequest) -> HttpResponse:
     page = region = None
     if not form.is_bound or form.is_valid():
         criteria = form.criteria() if form.is_bound else RecordFilter()
-        page = _page(request, selectors.records_public(request.user, criteria))
+        page = _page(
+            request,
+            selectors.records_public(request.user, criteria),
+            searching=bool(criteria.query),
+        )
         if criteria.region:
             region = Region.objects.filter(code=criteria.region).first()
             if region is None:
@@ -55,6 +69,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": hierarchy.breadcrumbs(region) if region else None,
             "query_string": _query_string(request),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data.get("q")),
+            "count_cap": search.COUNT_CAP,
         },
     )
 

@@ -12,6 +12,7 @@ from disclosure import search, selectors, services
 from disclosure.api import serializers as s
 from disclosure.models import CatalogItem, CatalogTemplate, Record
 from disclosure.selectors import RecordFilter
+from disclosure.views import SearchPaginator
 from portal.models import Unit
 from portal.services.errors import DomainError
 
@@ -81,6 +82,9 @@ class RecordList(generics.ListCreateAPIView):
         )
 
     def paginate_queryset(self, queryset):
+        if self.search_terms:
+            # "count" stops at search.COUNT_CAP + 1, as on the search page.
+            self.paginator.django_paginator_class = SearchPaginator
         page = super().paginate_queryset(queryset)
         if page is not None and self.search_terms:
             for record in page:

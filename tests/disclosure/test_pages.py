@@ -142,3 +142,14 @@ def test_unit_page_shows_its_catalog_with_counts(catalog, geo, personas, client)
     assert "本单位公开目录" in html and "村（社区）政务公开标准目录" in html
     assert record.item.level2 in html and "1 条" in html
     assert record.title in html
+
+
+def test_search_counts_stop_at_the_cap(many, client, monkeypatch):
+    from disclosure import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    html = client.get("/search/", {"q": "公告"}).content.decode()
+    assert "找到超过 10 条信息" in html
+    api = client.get("/api/v1/records/", {"q": "公告"}).json()
+    # Paging stops there too: a search is refined, not paged through thousands of rows.
+    assert api["count"] == 11 and len(api["results"]) == 11
