@@ -119,6 +119,74 @@ def test_workday_page_in_english(calendar_2026, client):
     assert "Enter a valid date" in error
 
 
+# --- the disclosure pages in English ----------------------------------------------------
+
+HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.S)
+
+
+def _main_headings(html: str) -> list[str]:
+    main = html[html.index("<main") : html.index("</main>")]
+    return [re.sub(r"<[^>]+>", "", text).strip() for _level, text in HEADING.findall(main)]
+
+
+@pytest.mark.django_db
+def test_records_and_gazette_headings_in_english(geo, catalog, personas, client):
+    import datetime as dt
+
+    from disclosure import catalogs
+    from disclosure.models import GazetteEntry, GazetteIssue, PublishingSetting, ScheduleKind
+    from disclosure.services import record_create, record_submit
+
+    unit = geo.village_committee
+    PublishingSetting.objects.update_or_create(unit=unit, defaults={"requires_review": False})
+    item = catalogs.items_for_unit(unit).filter(schedule_kind=ScheduleKind.ON_CHANGE).first()
+    record = record_submit(
+        record=record_create(
+            unit=unit,
+            item=item,
+            title="平岗社区党组织换届公告",
+            body="<p>内容</p>",
+            info_date=dt.date(2026, 11, 2),
+            actor=personas.village_official,
+        ),
+        actor=personas.village_official,
+    )
+    issue = GazetteIssue.objects.create(
+        publisher=unit,
+        year=2026,
+        number=3,
+        cumulative=4,
+        published_on=dt.date(2026, 3, 31),
+        is_published=True,
+    )
+    GazetteEntry.objects.create(issue=issue, record=record, section="市政府文件")
+
+    # In Chinese first, so that the English assertions below are not vacuous.
+    assert "公开信息" in _main_headings(client.get("/records/").content.decode())
+    assert "政府公报" in _main_headings(client.get("/gazette/").content.decode())
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    records = client.get("/records/").content.decode()
+    headings = _main_headings(records)
+    assert headings[:2] == ["Records", "1 record"], headings
+    assert not any("公开信息" in h or CJK.search(h) for h in headings), headings
+    assert record.title in records  # titles are data and stay in Chinese
+
+    gazette = client.get("/gazette/").content.decode()
+    headings = _main_headings(gazette)
+    assert headings == ["Government Gazette", "2026"], headings
+    assert not any("政府公报" in h or CJK.search(h) for h in headings), headings
+    assert "Issue 3" in gazette and "Cumulative no. 4" in gazette
+    assert "第3期" not in gazette and "总第4期" not in gazette
+
+    issue_page = client.get("/gazette/2026/3/").content.decode()
+    assert _main_headings(issue_page)[:2] == [
+        "Issue 3, 2026 (cumulative no. 4)",
+        "Contents",
+    ]
+
+
 # --- the catalog ------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,6 +26,11 @@ def _test_database_url() -> str:
     return f"postgres://{s['USER']}{password}@{host}{port}/{s['NAME']}"
 
 
+# A queue of its own, so a worker of `make run` or of another test run on this machine
+# never takes the test's messages.
+QUEUE = f"test-{uuid.uuid4().hex[:12]}"
+
+
 @pytest.fixture
 def worker(transactional_db):
     env = {**os.environ, "DATABASE_URL": _test_database_url()}
@@ -42,6 +48,8 @@ def worker(transactional_db):
             "test-worker@%h",
             "-l",
             "warning",
+            "-Q",
+            QUEUE,
         ],
         cwd=BASE_DIR,
         env=env,
@@ -67,12 +75,12 @@ def _wait_for(condition, seconds=60):
 
 @pytest.mark.worker
 def test_heartbeat_runs_on_a_real_worker_and_is_idempotent(worker):
-    heartbeat.delay()
+    heartbeat.apply_async(queue=QUEUE)
     assert _wait_for(
         lambda: WorkerHeartbeat.objects.filter(worker__startswith="test-worker@").exists()
     ), worker.stdout.read1().decode() if worker.poll() is not None else "worker gave no heartbeat"
     first = WorkerHeartbeat.objects.get(worker__startswith="test-worker@").beat_at
-    heartbeat.delay()
+    heartbeat.apply_async(queue=QUEUE)
     assert _wait_for(
         lambda: WorkerHeartbeat.objects.get(worker__startswith="test-worker@").beat_at > first
     )
