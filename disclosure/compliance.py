@@ -15,7 +15,7 @@ What is counted, for each active unit that follows a standard catalog:
   count_working_days(info_date, published_at) > schedule_days, *on time* otherwise.
 
 The counting start of a unit is the later of the day it was created and
-settings.DISCLOSURE_COMPLIANCE_START (default: 1 January of the previous year).
+settings.DISCLOSURE_COMPLIANCE_START (default: 1 January of the current year).
 
 score = on_time / (on_time + late + missing) × 100, one decimal, half up; a unit (or a
 place) with nothing counted has no score (None), which is not the same as 0. Late
@@ -87,10 +87,11 @@ _MONTHS_PER_PERIOD = {ScheduleKind.MONTHLY: 1, ScheduleKind.QUARTERLY: 3, Schedu
 
 
 def compliance_start(today: dt.date) -> dt.date:
-    """The first day that counts: DISCLOSURE_COMPLIANCE_START, or 1 January of last year."""
+    """The first day that counts: DISCLOSURE_COMPLIANCE_START, or 1 January this year
+    (a supervisor reads "this year so far"; set the variable for a longer window)."""
     value = getattr(settings, "DISCLOSURE_COMPLIANCE_START", None)
     if not value:
-        return dt.date(today.year - 1, 1, 1)
+        return dt.date(today.year, 1, 1)
     if isinstance(value, dt.datetime):
         return local_date(value)
     if isinstance(value, dt.date):

@@ -300,7 +300,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
 # --- Disclosure -------------------------------------------------------------------------
-# Completeness counts periods from this date (YYYY-MM-DD); unset = 1 January of last year.
+# Completeness counts periods from this date (YYYY-MM-DD); unset = 1 January this year.
 DISCLOSURE_COMPLIANCE_START = os.environ.get("DISCLOSURE_COMPLIANCE_START") or None
 # Officials are reminded this many working days before a periodic deadline.
 DISCLOSURE_REMINDER_WORKING_DAYS = env_int("DISCLOSURE_REMINDER_WORKING_DAYS", 3)

@@ -134,9 +134,9 @@ def test_on_change_lateness_agrees_with_count_working_days(
         assert walked.on_change(item, info_date) == (deadline.date, deadline.provisional)
 
 
-def test_counting_starts_on_jan_1_of_last_year_unless_configured(settings):
+def test_counting_starts_on_jan_1_of_this_year_unless_configured(settings):
     settings.DISCLOSURE_COMPLIANCE_START = None
-    assert compliance.compliance_start(TODAY) == dt.date(2025, 1, 1)
+    assert compliance.compliance_start(TODAY) == dt.date(2026, 1, 1)
     settings.DISCLOSURE_COMPLIANCE_START = "2026-03-01"
     assert compliance.compliance_start(TODAY) == dt.date(2026, 3, 1)
     settings.DISCLOSURE_COMPLIANCE_START = "March"
@@ -318,8 +318,12 @@ def test_periods_before_the_unit_existed_are_not_owed(village, village_catalog):
     assert list(quarters.values_list("period_start", flat=True)) == [dt.date(2026, 7, 1)]
 
 
-def test_default_start_counts_last_years_annual_report(village, village_catalog, settings):
+def test_a_longer_window_counts_last_years_annual_report(village, village_catalog, settings):
     settings.DISCLOSURE_COMPLIANCE_START = None
+    compliance_refresh(units=[village], today=TODAY)
+    # By default only this year's periods count.
+    assert not PeriodStatus.objects.filter(unit=village, period_start__year=2025).exists()
+    settings.DISCLOSURE_COMPLIANCE_START = "2025-01-01"
     compliance_refresh(units=[village], today=TODAY)
     report = _status(village, village_catalog.yearly, dt.date(2025, 1, 1))
     assert report.status == "missing" and report.deadline == dt.date(2026, 1, 31)

@@ -1,4 +1,4 @@
-"""The demo's published records (disclosure/demo.py).
+"""The demo's published records (disclosure/demo/).
 
 Two cities: the small test geography with a handful of units, for the generator's
 invariants and its determinism; and 新津区 built by the real demo generators (places,
