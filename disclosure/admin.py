@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -114,7 +115,9 @@ class RecordForm(forms.ModelForm):
         if data.get("new_attachment") and not self.errors:
             upload = data["new_attachment"]
             try:
-                services.files.check_upload(upload.name, upload.read())
+                services.files.check_upload(
+                    upload.name, upload.read(), limit=settings.DISCLOSURE_MAX_ATTACHMENT_BYTES
+                )
             except ValidationError as exc:
                 self.add_error("new_attachment", exc)
             upload.seek(0)

@@ -12,13 +12,13 @@ import hashlib
 from typing import Any
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure import attachments as files
 from disclosure import catalogs, search
 from disclosure.models import (
     Attachment,
@@ -32,6 +32,7 @@ from disclosure.models import (
     Scope,
 )
 from disclosure.permissions import can_edit, can_review
+from portal import uploads as files
 from portal.models import AuditAction, Unit, UnitKind
 from portal.services.audit import audit_record, diff, snapshot
 from portal.services.errors import DomainError
@@ -455,7 +456,7 @@ def attachment_add(*, record: Record, name: str, data: bytes, actor: Any) -> Att
         raise DomainError(_("您没有为该信息上传附件的权限。"))
     if record.status == RecordStatus.WITHDRAWN:
         raise DomainError(_("已撤回的信息不能再上传附件。"))
-    sniffed = files.check_upload(name, data)
+    sniffed = files.check_upload(name, data, limit=settings.DISCLOSURE_MAX_ATTACHMENT_BYTES)
     attachment = Attachment(
         record=record,
         token=files.new_token(),

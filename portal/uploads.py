@@ -1,4 +1,5 @@
-"""Uploaded files: the type is read from the content, never trusted from the name."""
+"""Uploaded files for every app: the type is read from the content, never trusted from the
+name; size limited; text extracted for search."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -50,8 +50,7 @@ def sniff(head: bytes, data: bytes) -> Sniffed | None:
     return None
 
 
-def check_upload(name: str, data: bytes) -> Sniffed:
-    limit = settings.DISCLOSURE_MAX_ATTACHMENT_BYTES
+def check_upload(name: str, data: bytes, *, limit: int) -> Sniffed:
     if len(data) > limit:
         raise ValidationError(
             _("附件“%(name)s”超过 %(mb)d MB 的大小限制。")
