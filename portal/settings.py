@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "portal",
     "disclosure",
+    "mailbox",
 ]
 
 MIDDLEWARE = [
@@ -316,3 +317,15 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DISCLOSURE_MAX_ATTACHMENT_BYTES = env_int("DISCLOSURE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # Demo content of the apps, loaded by `seed_demo` after the places, units and logins.
 PORTAL_DEMO_LOADERS = ["disclosure.demo.demo_load"]
+
+# --- Mailbox ------------------------------------------------------------------------------
+# Reply due this many working days after receipt (counted from the next day).
+MAILBOX_REPLY_WORKING_DAYS = env_int("MAILBOX_REPLY_WORKING_DAYS", 5)
+MAILBOX_MAX_BODY_CHARS = env_int("MAILBOX_MAX_BODY_CHARS", 5000)
+MAILBOX_MAX_ATTACHMENT_BYTES = env_int("MAILBOX_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+MAILBOX_MAX_ATTACHMENTS = env_int("MAILBOX_MAX_ATTACHMENTS", 5)
+# Submissions allowed per hour from one mobile number and from one IP address.
+MAILBOX_RATE_PER_PHONE = env_int("MAILBOX_RATE_PER_PHONE", 5)
+MAILBOX_RATE_PER_IP = env_int("MAILBOX_RATE_PER_IP", 30)
+# The same letter from the same phone within this many minutes returns the first one.
+MAILBOX_DUPLICATE_MINUTES = env_int("MAILBOX_DUPLICATE_MINUTES", 10)
