@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/residency/", views.residency_apply, name="residency-apply"),
     path("", include("disclosure.urls")),
     path("supervision/disclosure/", include("disclosure.urls_supervision")),
+    path("", include("mailbox.urls")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

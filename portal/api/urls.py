@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/", views.Me.as_view(), name="api-me"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("disclosure.api.urls")),
+    path("", include("mailbox.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
