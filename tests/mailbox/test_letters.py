@@ -5,14 +5,12 @@ import zoneinfo
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from mailbox import services
 from mailbox.models import Letter, LetterEvent
-from portal.models import MembershipRole
-from portal.services import people
 from portal.services.errors import DomainError
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -98,7 +96,7 @@ def test_closed_loop_with_transfer_reply_rating_and_reopen(geo, personas, calend
     # Reopened the same day: a new clock from today, here the same date as before.
     assert letter.status == "accepted" and letter.reopened and letter.due_at >= due
     letter = services.letter_reply(letter=letter, actor=personas.township_official, text="已修复。")
-    with pytest.raises(Exception):  # a second reopen is refused
+    with pytest.raises(ValidationError):  # a second reopen is refused
         services.letter_rate(letter=letter, rating="unsatisfied", reopen=True)
     letter = services.letter_rate(letter=Letter.objects.get(pk=letter.pk), rating="satisfied")
     assert letter.status == "closed"
