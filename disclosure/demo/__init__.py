@@ -16,11 +16,15 @@ search benchmark (bench/search.py) builds a larger city from the same recipes.
 After the records, the city government's gazette (政府公报): an issue a month, listing
 the city-level policy documents of that month (`gazette`).
 
+新津区 is the showcase county: its villages, township offices and schools publish every
+periodic item for every month and quarter of the current year, most on time, so the
+supervisors' dashboard shows a well-run county beside the sparser others (`coverage`).
+
 The parts: `context` (the span, a record's plan, working days, the city), `texts`
 (names, genres, titles), `subjects` (what policy documents regulate), `bodies`,
 `planner` (one unit's records), `city` (the city's monthly policy documents),
-`records` (the city's records: plan, trim, withdraw, write), `writer` (the bulk
-INSERT), `gazette`.
+`coverage` (新津区's year), `records` (the city's records: plan, trim, withdraw,
+write), `writer` (the bulk INSERT), `gazette`.
 """
 
 from __future__ import annotations

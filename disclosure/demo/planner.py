@@ -12,8 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from disclosure.demo.context import (
-    GUARANTEED_QUARTER,
-    MARKER_TITLE,
     Context,
     RecordPlan,
     office_time,
@@ -36,7 +34,7 @@ from disclosure.models import (
     Scope,
 )
 from disclosure.services import SCOPES_BY_UNIT_KIND, period_bounds
-from portal.demo.geography import PINGGANG_CODE, WUJIN_CODE, XINJIN_CODE
+from portal.demo.geography import PINGGANG_CODE, WUJIN_CODE
 from portal.models import Unit, UnitKind
 
 
@@ -139,15 +137,25 @@ class UnitPlanner:
 
     # -- helpers
 
-    def _plan(self, item: CatalogItem, title: str, info: dt.date, day: dt.date, **kw) -> RecordPlan:
+    def _plan(
+        self,
+        item: CatalogItem,
+        title: str,
+        info: dt.date,
+        day: dt.date,
+        *,
+        rng: random.Random | None = None,
+        **kw,
+    ) -> RecordPlan:
+        rng = rng or self.rng
         plan = RecordPlan(
             unit=self.unit,
             item=item,
             genre=kw.pop("genre", None) or genre_of(item),
             title=title[:200],
             info_date=info,
-            published_at=office_time(self.rng, day),
-            body_seed=self.rng.getrandbits(32),
+            published_at=office_time(rng, day),
+            body_seed=rng.getrandbits(32),
             **kw,
         )
         self.plans.append(plan)
@@ -393,32 +401,5 @@ class UnitPlanner:
         core = village_core_item(self.items)
         if core is not None:
             self.periodic(core, subject="村务公开", genre="village_affairs")
-            marker = [p for p in self.plans if p.title == MARKER_TITLE]
-            for plan in marker:
-                plan.keep = True
         extra = poisson(self.rng, VILLAGE_EXTRA_QUARTERLY * self.density)
         self._follow(ScheduleKind.QUARTERLY, extra, exclude=[core] if core else [])
-        self._xinjin_subsistence()
-
-    def _xinjin_subsistence(self) -> None:
-        """新津区's villages publish their 2026 Q3 低保 list (五津街道's all of them)."""
-        if not self.unit.region_id.startswith(XINJIN_CODE[:6]):
-            return
-        item = find_item(self.items, ("低保",), ScheduleKind.QUARTERLY)
-        if item is None or not (
-            self.unit.region_id.startswith(WUJIN_CODE[:9]) or self.rng.random() < 0.5
-        ):
-            return
-        start = GUARANTEED_QUARTER
-        for plan in self.plans:
-            if plan.item.pk == item.pk and plan.period_start == start:
-                plan.keep = True
-                return
-        end = period_bounds(item.schedule_kind, start)[1]
-        deadline = self._deadline(item, end)
-        day = self.ctx.workdays.between(self.rng, self.ctx.workdays.add(end, 1), deadline)
-        title = (
-            f"{self.ctx.who(self.unit)}{period_label(item.schedule_kind, start)}低保对象名单公示"
-        )
-        plan = self._plan(item, title, day, day, genre="list", period_start=start, period_end=end)
-        plan.keep = True

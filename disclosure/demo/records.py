@@ -22,11 +22,19 @@ from disclosure.demo.context import (
     RecordPlan,
     office_time,
 )
+from disclosure.demo.coverage import (
+    ROUTINE,
+    ShowcasePlanner,
+    in_showcase_county,
+    is_showcase,
+    routine_body,
+)
 from disclosure.demo.planner import UnitPlanner
 from disclosure.demo.writer import records_write
 from disclosure.models import CatalogItem, CatalogTemplate, RecordKind, RecordStatus
+from disclosure.models.catalog import PERIODIC
 from disclosure.services import sanitize
-from portal.demo.geography import DEFAULT_SEED, PINGGANG_CODE
+from portal.demo.geography import DEFAULT_SEED
 from portal.models import AuditAction, Unit, UnitKind, User
 from portal.services.audit import audit_record
 
@@ -70,26 +78,59 @@ def plan_city(
         template = catalogs.template_for(unit.kind, unit.sector, unit.region.tier, templates)
         if template is None:
             continue
-        if unit.kind == UnitKind.VILLAGE_COMMITTEE and unit.region_id != PINGGANG_CODE:
+        if unit.kind == UnitKind.VILLAGE_COMMITTEE and not is_showcase(unit):
             # Decided per village, so a village is silent whichever others are planned.
             chance = random.Random(f"{seed}:silent:{unit.region_id}").random()  # noqa: S311
             if unit.region_id in SILENT_VILLAGES or chance < SILENT_SHARE:
                 continue
-        planner_class = CityPlanner if issues_monthly(unit) else UnitPlanner
+        if issues_monthly(unit):
+            planner_class = CityPlanner
+        elif is_showcase(unit):
+            planner_class = ShowcasePlanner
+        else:
+            planner_class = UnitPlanner
         planner = planner_class(ctx, unit, template, items[template.pk], seed=seed, density=density)
         plans.extend(planner.plan())
     return plans
 
 
-def _trim(plans: list[RecordPlan], count: int, seed: int) -> list[RecordPlan]:
-    """Drop random ordinary records until `count` are left; guaranteed records and the
-    publish–interpret–respond chains stay."""
+# How readily the trim drops an ordinary record outside the showcase county: the periods
+# of the current year are what the supervisors' dashboard counts, so the years before
+# and the occasional notices thin first.
+TRIM_WEIGHT_HISTORY = 1.0
+TRIM_WEIGHT_ON_CHANGE = 0.5
+TRIM_WEIGHT_THIS_YEAR = 0.25
+
+
+def _trim_weight(plan: RecordPlan, year_start: dt.date) -> float:
+    if plan.item.schedule_kind not in PERIODIC:
+        return TRIM_WEIGHT_ON_CHANGE
+    if plan.period_end is not None and plan.period_end >= year_start:
+        return TRIM_WEIGHT_THIS_YEAR
+    return TRIM_WEIGHT_HISTORY
+
+
+def _trim(plans: list[RecordPlan], count: int, seed: int, year_start: dt.date) -> list[RecordPlan]:
+    """Drop random ordinary records until `count` are left: the other counties' first,
+    weighted (`_trim_weight`), the showcase county's only when nothing else is left.
+    Guaranteed records and the publish–interpret–respond chains stay."""
     excess = len(plans) - count
     if excess <= 0:
         return plans
-    candidates = [i for i, p in enumerate(plans) if not p.keep and p.kind == RecordKind.ORDINARY]
     rng = random.Random(f"{seed}:trim")  # noqa: S311
-    dropped = set(rng.sample(candidates, min(excess, len(candidates))))
+    ranked = []
+    for i, plan in enumerate(plans):
+        if plan.keep or plan.kind != RecordKind.ORDINARY:
+            continue
+        draw = rng.random()
+        if in_showcase_county(plan.unit):
+            ranked.append((1, draw, i))
+        else:
+            # A weighted sample without replacement (Efraimidis–Spirakis): the records
+            # with the highest draw ** (1 / weight) go.
+            ranked.append((0, -(draw ** (1 / _trim_weight(plan, year_start))), i))
+    ranked.sort()
+    dropped = {i for _tier, _key, i in ranked[:excess]}
     return [plan for i, plan in enumerate(plans) if i not in dropped]
 
 
@@ -152,10 +193,11 @@ def records_plan(
                 break
             density *= count / len(plans) * 1.05
             plans = plan(density)
-        plans = _trim(plans, count, seed)
+        plans = _trim(plans, count, seed, dt.date(ctx.last_day.year, 1, 1))
     _withdraw(ctx, plans, seed)
     for plan_ in plans:
-        plan_.body = sanitize(body_for(ctx, plan_))
+        render = routine_body if plan_.genre == ROUTINE else body_for
+        plan_.body = sanitize(render(ctx, plan_))
     return plans
 
 
