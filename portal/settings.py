@@ -187,6 +187,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disclosure.tasks.send_deadline_reminders",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Letters falling due and overdue escalation; a scan that waited out an outage is
+    # dropped, the next one catches up anyway.
+    "mailbox-letter-reminders": {
+        "task": "mailbox.tasks.scan_letter_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
 }
 # /healthz calls the worker stale after this many seconds without a heartbeat.
 PORTAL_HEARTBEAT_STALE_SECONDS = env_int("PORTAL_HEARTBEAT_STALE_SECONDS", 300)
@@ -327,5 +334,14 @@ MAILBOX_MAX_ATTACHMENTS = env_int("MAILBOX_MAX_ATTACHMENTS", 5)
 # Submissions allowed per hour from one mobile number and from one IP address.
 MAILBOX_RATE_PER_PHONE = env_int("MAILBOX_RATE_PER_PHONE", 5)
 MAILBOX_RATE_PER_IP = env_int("MAILBOX_RATE_PER_IP", 30)
+# Reminder channels (mailbox.notify notifiers) and the SMS gateway; the default gateway
+# only logs how many numbers, masked.
+MAILBOX_NOTIFIERS = env_list(
+    "MAILBOX_NOTIFIERS", "mailbox.notify.EmailNotifier,mailbox.notify.SmsNotifier"
+)
+MAILBOX_SMS_BACKEND = os.environ.get("MAILBOX_SMS_BACKEND", "mailbox.notify.LoggingSmsBackend")
+# An unsent reminder claim older than this was left by a dead worker and is sent again;
+# must be longer than the scan task's hard time limit (480 s).
+MAILBOX_REMINDER_RECLAIM_MINUTES = env_int("MAILBOX_REMINDER_RECLAIM_MINUTES", 10)
 # The same letter from the same phone within this many minutes returns the first one.
 MAILBOX_DUPLICATE_MINUTES = env_int("MAILBOX_DUPLICATE_MINUTES", 10)

@@ -7,13 +7,16 @@ from mailbox.models.letters import (
     LetterType,
     Rating,
 )
+from mailbox.models.reminders import LetterReminder, ReminderKind
 
 __all__ = [
     "EventKind",
     "Letter",
     "LetterAttachment",
     "LetterEvent",
+    "LetterReminder",
     "LetterStatus",
     "LetterType",
     "Rating",
+    "ReminderKind",
 ]

@@ -93,5 +93,11 @@ def test_beat_schedule_has_the_heartbeat(settings):
     from portal.celery import app
 
     assert app.conf.beat_schedule["worker-heartbeat"]["task"] == "portal.tasks.heartbeat"
+    schedule = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {
+        "disclosure.tasks.refresh_compliance",
+        "disclosure.tasks.send_deadline_reminders",
+        "mailbox.tasks.scan_letter_reminders",
+    } <= schedule
     assert app.conf.task_serializer == "json" and app.conf.accept_content == ["json"]
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
