@@ -323,7 +323,7 @@ EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DISCLOSURE_MAX_ATTACHMENT_BYTES = env_int("DISCLOSURE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # Demo content of the apps, loaded by `seed_demo` after the places, units and logins.
-PORTAL_DEMO_LOADERS = ["disclosure.demo.demo_load"]
+PORTAL_DEMO_LOADERS = ["disclosure.demo.demo_load", "mailbox.demo.demo_load"]
 
 # --- Mailbox ------------------------------------------------------------------------------
 # Reply due this many working days after receipt (counted from the next day).
