@@ -9,9 +9,6 @@ anyone else the page does not exist (404).
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,17 +18,16 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from disclosure import compliance
 from disclosure.models import PeriodOutcome, UnitCompliance
 from portal import hierarchy
+from portal.charts import band_of, bar_chart, xlsx_response
 from portal.models import Region, Unit, UnitKind
 from portal.permissions import is_platform_admin, supervised_codes, supervises
 
 PAGE_SIZE = 30
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def can_supervise(user: Any, code: str) -> bool:
@@ -64,90 +60,6 @@ def _place_or_404(user: Any, raw_code: str | None) -> Region:
 def _breadcrumbs(user: Any, region: Region) -> list[tuple[Region, bool]]:
     """(place, may the user open its supervision page): one query."""
     return [(place, can_supervise(user, place.code)) for place in hierarchy.breadcrumbs(region)]
-
-
-# --- The chart -----------------------------------------------------------------------
-
-
-@dataclass
-class Bar:
-    label: str
-    value: Decimal | None
-    y: int
-    width: float
-    text_x: float
-    band: str
-
-    @property
-    def value_text(self) -> str:
-        return "—" if self.value is None else f"{self.value}%"
-
-
-@dataclass
-class BarChart:
-    title: str
-    description: str
-    bars: list[Bar]
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
-    row_height: int
-    area_width: int
-
-    @property
-    def ticks(self) -> list[tuple[int, float]]:
-        return [(p, self.label_width + self.area_width * p / 100) for p in (0, 25, 50, 75, 100)]
-
-    @property
-    def axis_y(self) -> int:
-        return self.height - 20
-
-    @property
-    def tick_label_y(self) -> int:
-        return self.height - 5
-
-
-def band_of(score: Decimal | None) -> str:
-    """A colour band for a score; the CSS gives each band its fill."""
-    if score is None:
-        return "none"
-    if score >= 90:
-        return "good"
-    if score >= 60:
-        return "fair"
-    return "poor"
-
-
-def bar_chart(rows: list[tuple[str, Decimal | None]], *, title: str, description: str) -> BarChart:
-    """Geometry of a horizontal bar chart of percentages, drawn by the template as inline
-    SVG: presentation attributes for the shapes, classes for the colours, no script."""
-    label_width, area_width, value_width = 180, 420, 70
-    bar_height, row_height, top = 20, 30, 8
-    bars = []
-    for index, (label, value) in enumerate(rows):
-        width = 0.0 if value is None else float(value) / 100 * area_width
-        bars.append(
-            Bar(
-                label=label,
-                value=value,
-                y=top + index * row_height,
-                width=round(width, 1),
-                text_x=round(label_width + width + 6, 1),
-                band=band_of(value),
-            )
-        )
-    return BarChart(
-        title=title,
-        description=description,
-        bars=bars,
-        width=label_width + area_width + value_width,
-        height=top + len(rows) * row_height + 24,
-        label_width=label_width,
-        bar_height=bar_height,
-        row_height=row_height,
-        area_width=area_width,
-    )
 
 
 # --- Views ---------------------------------------------------------------------------
@@ -232,11 +144,6 @@ XLSX_HEADERS = [
 
 def _xlsx(region: Region, lagging: QuerySet[UnitCompliance]) -> HttpResponse:
     """The lagging-units table, every row of it, as a workbook (streamed row by row)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="公开及时率")
-    sheet.append(XLSX_HEADERS)
     kinds = dict(UnitKind.choices)
     rows = lagging.values_list(
         "unit__name",
@@ -250,10 +157,11 @@ def _xlsx(region: Region, lagging: QuerySet[UnitCompliance]) -> HttpResponse:
         "score",
         "as_of",
     )
-    for name, kind, place, code, on_time, late, missing, pending, score, as_of in rows.iterator(
-        chunk_size=2000
-    ):
-        sheet.append(
+    return xlsx_response(
+        filename=f"公开及时率_{region.name}_{timezone.localdate():%Y%m%d}.xlsx",
+        sheet_title="公开及时率",
+        headers=XLSX_HEADERS,
+        rows=(
             [
                 name,
                 str(kinds.get(kind, kind)),
@@ -267,12 +175,8 @@ def _xlsx(region: Region, lagging: QuerySet[UnitCompliance]) -> HttpResponse:
                 float(score),
                 as_of,
             ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    filename = f"公开及时率_{region.name}_{timezone.localdate():%Y%m%d}.xlsx"
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type=XLSX_TYPE,
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
+            for name, kind, place, code, on_time, late, missing, pending, score, as_of in (
+                rows.iterator(chunk_size=2000)
+            )
+        ),
     )

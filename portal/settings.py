@@ -343,5 +343,9 @@ MAILBOX_SMS_BACKEND = os.environ.get("MAILBOX_SMS_BACKEND", "mailbox.notify.Logg
 # An unsent reminder claim older than this was left by a dead worker and is sent again;
 # must be longer than the scan task's hard time limit (480 s).
 MAILBOX_REMINDER_RECLAIM_MINUTES = env_int("MAILBOX_REMINDER_RECLAIM_MINUTES", 10)
+# The public statistics are cached this long per place; XLSX exports above this many rows
+# are refused in favour of the streamed CSV.
+MAILBOX_STATS_CACHE_SECONDS = env_int("MAILBOX_STATS_CACHE_SECONDS", 300)
+MAILBOX_EXPORT_XLSX_MAX_ROWS = env_int("MAILBOX_EXPORT_XLSX_MAX_ROWS", 20_000)
 # The same letter from the same phone within this many minutes returns the first one.
 MAILBOX_DUPLICATE_MINUTES = env_int("MAILBOX_DUPLICATE_MINUTES", 10)

@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("disclosure.urls")),
     path("supervision/disclosure/", include("disclosure.urls_supervision")),
     path("", include("mailbox.urls")),
+    path("letters/public/", include("mailbox.urls_public")),
+    path("supervision/letters/", include("mailbox.urls_supervision")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

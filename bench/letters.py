@@ -1,0 +1,493 @@
+"""The mailbox's supervisor dashboard, public statistics and exports at a realistic volume.
+
+    .venv/bin/python bench/letters.py --letters 100000 [--database-url URL] [--repeat 30]
+
+Uses a throwaway database (created and migrated if missing), loads the demo city (places,
+10,200 units, logins and the working-day calendar; not the apps' demo content) and
+bulk-inserts N letters spread over a year: most answered within the 5 working days,
+some late, some still open and overdue, some rated. Its letters are replaced when their
+number is not the one asked for. Then it requests the pages through Django's test
+client, as a logged-in city supervisor (demo login `city_supervisor`) or anonymously:
+the supervisors' dashboard for the city (510100000000) and a county (510118000000), the
+public statistics and the public list, and the exports. For each it counts the queries
+of one request (CaptureQueriesContext) and times `--repeat` requests after `--warmup`.
+Writes bench/results/<date>-letters.json and prints a Markdown table; see bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS_DIR = BASE_DIR / "bench" / "results"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_letters"
+BATCH_SIZE = 5000
+CITY, COUNTY = "510100000000", "510118000000"
+
+# How many letters a unit of each kind gets, relative to the others: the governments
+# and their departments carry the mailbox; a village committee gets a few a year.
+KIND_WEIGHTS = {
+    "government": 40.0,
+    "department": 20.0,
+    "township_office": 12.0,
+    "village_committee": 1.5,
+    "school": 0.5,
+    "accounting_centre": 0.3,
+    "supervisory_committee": 0.2,
+}
+# Working days from receipt to reply: most within the 5 allowed, some late.
+REPLY_LAG = [(0, 8), (1, 18), (2, 20), (3, 16), (4, 12), (5, 10), (7, 7), (10, 5), (15, 3), (25, 1)]
+SUBJECTS = {
+    "consult": ["咨询低保申请条件", "咨询入学报名时间", "咨询医保异地备案", "咨询公积金提取"],
+    "suggest": ["建议增设公交站点", "建议小区增设充电桩", "建议延长图书馆开放时间", "建议修缮村道"],
+    "help": ["路灯损坏请求维修", "下水道堵塞请求疏通", "老旧小区加装电梯求助", "困难家庭救助求助"],
+    "complaint": ["投诉夜间施工噪音", "投诉餐馆油烟扰民", "投诉物业服务不到位", "投诉占道经营"],
+    "report": ["举报违规搭建", "举报河道倾倒垃圾", "举报无证经营", "举报骗取补贴"],
+}
+TYPE_WEIGHTS = {"consult": 35, "suggest": 20, "help": 25, "complaint": 15, "report": 5}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧建国平"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--letters", type=int, default=100_000, help="letters (N)")
+    parser.add_argument("--database-url", default=DEFAULT_URL, help=f"default {DEFAULT_URL}")
+    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
+    parser.add_argument("--export-repeat", type=int, default=3, help="timed runs per export")
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args()
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database if it does not exist; True when it was created."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return not exists
+
+
+def migrate(url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
+        env=env,
+        check=True,
+    )
+
+
+def machine() -> dict:
+    import platform
+
+    info = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+    }
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        models = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        info["cpu"] = models[0] if models else ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total = next(line for line in meminfo.read_text().splitlines() if "MemTotal" in line)
+        info["memory_gib"] = round(int(total.split()[1]) / 1024**2, 1)
+    return info
+
+
+class WorkingDays:
+    """The official calendar in memory for the generator: one query, then arithmetic
+    (portal.workdays costs two queries per call, too many for 100,000 letters)."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        from portal.models import CalendarDay, DayKind, WorkdayYear
+
+        overrides = dict(
+            CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind")
+        )
+        self.loaded_years = set(WorkdayYear.objects.values_list("year", flat=True))
+        self.days = []
+        day = first
+        while day <= last:
+            kind = overrides.get(day)
+            if (kind == DayKind.WORKDAY) or (kind is None and day.weekday() < 5):
+                self.days.append(day)
+            day += dt.timedelta(days=1)
+
+    def add(self, start: dt.date, count: int) -> dt.date:
+        """The count-th working day after start (start itself when count is 0)."""
+        if count == 0:
+            return start
+        return self.days[bisect.bisect_right(self.days, start) + count - 1]
+
+
+def generate(count: int, seed: int) -> dict:
+    """Bulk-insert `count` letters received over the year before now."""
+    from django.utils import timezone
+
+    from mailbox.models import Letter, LetterStatus
+    from portal import identity
+    from portal.models import Unit
+    from portal.workdays import end_of_day
+
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed
+    now = timezone.now()
+    today = timezone.localdate()
+    first_day = today - dt.timedelta(days=365)
+    calendar = WorkingDays(first_day - dt.timedelta(days=10), today + dt.timedelta(days=120))
+    units = list(Unit.objects.filter(is_active=True).values_list("pk", "region_id", "kind"))
+    weights = [KIND_WEIGHTS.get(kind, 1.0) * (3 if region.endswith("00000000") else 1)
+               for _pk, region, kind in units]  # fmt: skip
+    chosen = rng.choices(units, weights=weights, k=count)
+    types = list(TYPE_WEIGHTS)
+    lags, lag_weights = zip(*REPLY_LAG, strict=True)
+    tz = timezone.get_default_timezone()
+    letters, made = [], 0
+    counts = {"open": 0, "overdue": 0, "replied": 0, "closed": 0, "rejected": 0, "late": 0}
+
+    def at_time(day: dt.date, hour_low: int, hour_high: int) -> dt.datetime:
+        moment = dt.datetime.combine(day, dt.time(rng.randrange(hour_low, hour_high)))
+        return moment.replace(minute=rng.randrange(60), tzinfo=tz)
+
+    for n, (unit_id, region_id, _kind) in enumerate(chosen):
+        received_day = first_day + dt.timedelta(days=rng.randrange(366))
+        received_at = at_time(received_day, 7, 23)
+        if received_at >= now:
+            received_at = now - dt.timedelta(minutes=rng.randrange(1, 600))
+            received_day = timezone.localdate(received_at)
+        due_day = calendar.add(received_day, 5)
+        type_ = rng.choices(types, weights=list(TYPE_WEIGHTS.values()))[0]
+        subject = rng.choice(SUBJECTS[type_])
+        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
+        fields = {
+            "tracking_code": f"BENCH{n:09d}",
+            "query_code": f"{rng.randrange(10**6):06d}",
+            "unit_id": unit_id,
+            "first_unit_id": unit_id,
+            "region_id": region_id,
+            "type": type_,
+            "subject": subject,
+            "body": f"{subject}。具体情况：……（演示数据第{n}封）",
+            "writer_name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
+            "phone": phone,
+            "phone_hash": identity.phone_hash(phone),
+            "content_hash": hashlib.sha256(f"bench-{n}".encode()).hexdigest(),
+            "publish_consent": rng.random() < 0.4,
+            "received_at": received_at,
+            "due_at": end_of_day(due_day),
+            "due_is_provisional": due_day.year not in calendar.loaded_years,
+        }
+        roll = rng.random()
+        replied_at = None
+        if roll < 0.03:
+            fields.update(
+                status=LetterStatus.REJECTED,
+                reject_reason="不属于本单位职责范围，已告知来信人向有关部门反映。",
+                closed_at=received_at + dt.timedelta(hours=rng.randrange(2, 48)),
+            )
+            counts["rejected"] += 1
+        elif roll > 0.985:
+            pass  # stuck: never answered, overdue once its deadline passes
+        else:
+            lag = rng.choices(lags, weights=lag_weights)[0]
+            replied_at = at_time(calendar.add(received_day, lag), 9, 18)
+            if replied_at <= received_at:
+                replied_at = received_at + dt.timedelta(hours=rng.randrange(1, 6))
+            if replied_at > now:
+                replied_at = None
+        if replied_at is not None:
+            fields.update(
+                status=LetterStatus.REPLIED,
+                reply="经核实，已按相关规定办理，感谢您的来信。",
+                replied_at=replied_at,
+                reply_unit_id=unit_id,
+            )
+            counts["late"] += replied_at > fields["due_at"]
+            if now - replied_at > dt.timedelta(days=3) and rng.random() < 0.55:
+                rated_at = replied_at + dt.timedelta(hours=rng.randrange(2, 70))
+                fields.update(
+                    status=LetterStatus.CLOSED,
+                    rating=rng.choices(["satisfied", "basic", "unsatisfied"], [72, 18, 10])[0],
+                    rated_at=rated_at,
+                    closed_at=rated_at,
+                )
+            counts["closed" if fields["status"] == LetterStatus.CLOSED else "replied"] += 1
+        elif "status" not in fields:
+            fields["status"] = rng.choices(
+                [LetterStatus.RECEIVED, LetterStatus.ACCEPTED, LetterStatus.TRANSFERRED],
+                [30, 60, 10],
+            )[0]
+            counts["open"] += 1
+            counts["overdue"] += fields["due_at"] < now
+        letters.append(Letter(**fields))
+        if len(letters) == BATCH_SIZE:
+            Letter.objects.bulk_create(letters)
+            made += len(letters)
+            letters = []
+    Letter.objects.bulk_create(letters)
+    made += len(letters)
+    return {"letters": made, **counts}
+
+
+def load_data(count: int, seed: int) -> dict:
+    """The demo city and exactly `count` letters; reused when already there."""
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from mailbox.models import Letter
+    from portal.demo import loader
+
+    started = time.monotonic()
+    # Places, units, logins and calendar only: the letters are this script's to make.
+    with override_settings(PORTAL_DEMO_LOADERS=[]):
+        if not loader.demo_is_loaded():
+            loader.demo_load(seed=seed)
+    generated = None
+    if Letter.objects.count() != count:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE mailbox_letter CASCADE")
+        generated = generate(count, seed)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE mailbox_letter")
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('mailbox_letter'))")
+        size = cursor.fetchone()[0]
+    return {
+        "letters": Letter.objects.count(),
+        "in_county": Letter.objects.filter(region__gte="510118", region__lt="510119").count(),
+        "generated": generated,
+        "table_size": size,
+        "load_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def percentiles(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(samples[max(0, round(0.95 * len(samples)) - 1)], 1),
+        "max_ms": round(samples[-1], 1),
+    }
+
+
+def _consume(response) -> int:
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def measure_page(client, url: str, repeat: int, warmup: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        size = _consume(response)
+    # Read now: the captured list is a slice of the connection's log, which the next
+    # request clears.
+    query_count = len(queries)
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code}")
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        _consume(client.get(url))
+        samples.append((time.perf_counter() - started) * 1000)
+    return {"url": url, "queries": query_count, "bytes": size, **percentiles(samples)}
+
+
+def mount_pages() -> None:
+    """Serve the project's URLs, with the letter pages added where portal/urls.py mounts
+    them if it does not yet (the bench runs before and after that wiring)."""
+    import types
+
+    from django.conf import settings
+    from django.urls import clear_url_caches, include, path
+
+    from portal import urls as portal_urls
+
+    mounted = {
+        getattr(getattr(p, "urlconf_name", None), "__name__", None) for p in portal_urls.urlpatterns
+    }
+    extra = [
+        path(prefix, include(module))
+        for prefix, module in (
+            ("letters/public/", "mailbox.urls_public"),
+            ("supervision/letters/", "mailbox.urls_supervision"),
+        )
+        if module not in mounted
+    ]
+    if extra:
+        urls = types.ModuleType("bench_letters_urls")
+        urls.urlpatterns = [*extra, *portal_urls.urlpatterns]
+        sys.modules[urls.__name__] = urls
+        settings.ROOT_URLCONF = urls.__name__
+        clear_url_caches()
+
+
+def measure(repeat: int, warmup: int, export_repeat: int) -> list[dict]:
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+
+    from mailbox import stats
+    from portal.models import User
+
+    supervisor = Client()
+    supervisor.force_login(User.objects.get(username="city_supervisor"))
+    public = Client()
+    since = (timezone.localdate() - dt.timedelta(days=90)).isoformat()
+    pages = [
+        ("督办 dashboard", "全市", supervisor, "/supervision/letters/", {"region": CITY}),
+        ("督办 dashboard", "新津区", supervisor, "/supervision/letters/", {"region": COUNTY}),
+        (
+            "督办 dashboard, filtered (type + 90 days)",
+            "全市",
+            supervisor,
+            "/supervision/letters/",
+            {"region": CITY, "type": "complaint", "since": since},
+        ),
+        ("public stats", "全市", public, "/letters/public/stats/", {"region": CITY}),
+        ("public stats", "新津区", public, "/letters/public/stats/", {"region": COUNTY}),
+        ("public list", "全市", public, "/letters/public/", {"region": CITY}),
+        ("public list", "新津区", public, "/letters/public/", {"region": COUNTY}),
+    ]
+    rows = []
+    # The statistics computed on every request (the page caches them for a few minutes
+    # by default; one row below measures that).
+    settings.MAILBOX_STATS_CACHE_SECONDS = 0
+    for label, scope, client, path, query in pages:
+        result = measure_page(client, f"{path}?{urlencode(query)}", repeat, warmup)
+        rows.append({"page": label, "scope": scope, **result})
+    settings.MAILBOX_STATS_CACHE_SECONDS = 300
+    result = measure_page(public, f"/letters/public/stats/?region={CITY}", repeat, warmup)
+    rows.append({"page": "public stats, cached", "scope": "全市", **result})
+    del settings.MAILBOX_STATS_CACHE_SECONDS
+    # The XLSX limit (MAILBOX_EXPORT_XLSX_MAX_ROWS) lifted, to measure what it guards.
+    settings.MAILBOX_EXPORT_XLSX_MAX_ROWS = 0
+    for fmt in ("csv", "xlsx"):
+        for scope, code in (("新津区", COUNTY), ("全市", CITY)):
+            url = f"/supervision/letters/?{urlencode({'region': code, 'format': fmt})}"
+            result = measure_page(supervisor, url, export_repeat, 0)
+            rows.append({"page": f"export {fmt}, all letters", "scope": scope, **result})
+    del settings.MAILBOX_EXPORT_XLSX_MAX_ROWS
+    # The home page's counters (one aggregate query, no working-day join).
+    samples = []
+    for _ in range(warmup):
+        stats.home_counters(CITY)
+    for _ in range(repeat):
+        started = time.perf_counter()
+        stats.home_counters(CITY)
+        samples.append((time.perf_counter() - started) * 1000)
+    rows.append(
+        {"page": "home_counters()", "scope": "全市", "url": "", "queries": 1, "bytes": 0}
+        | percentiles(samples)
+    )
+    return rows
+
+
+def explain_stats() -> str:
+    """EXPLAIN ANALYZE of the city's statistics statement (the dashboard's heaviest)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from mailbox import stats
+    from mailbox.selectors import LetterFilter
+    from portal.models import Region
+
+    with CaptureQueriesContext(connection) as queries:
+        stats.child_stats(Region.objects.get(code=CITY), LetterFilter())
+    statement = next(q["sql"] for q in queries if "ROLLUP" in q["sql"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # as mailbox.stats runs it
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def markdown(result: dict) -> str:
+    data = result["data"]
+    lines = [
+        f"{data['letters']:,} letters ({data['in_county']:,} in 新津区) · PostgreSQL "
+        f"{result['postgresql']} · {result['machine']['cpus']} CPUs · {result['repeat']} "
+        f"requests after {result['warmup']} warm-up (exports: {result['export_repeat']})",
+        "",
+        "| page | scope | queries | p50 (ms) | p95 (ms) | size |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in result["rows"]:
+        size = f"{row['bytes'] / 1024:,.0f} KiB" if row["bytes"] else ""
+        lines.append(
+            f"| {row['page']} | {row['scope']} | {row['queries']} | {row['p50_ms']} | "
+            f"{row['p95_ms']} | {size} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(BASE_DIR))
+    created = ensure_database(args.database_url)
+    migrate(args.database_url)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+
+    data = load_data(args.letters, args.seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
+    result = {
+        "date": timezone.localdate().isoformat(),
+        "command": " ".join(["bench/letters.py", *sys.argv[1:]]),
+        "database_created": created,
+        "data": data,
+        "repeat": args.repeat,
+        "warmup": args.warmup,
+        "export_repeat": args.export_repeat,
+        "postgresql": server_version,
+        "django": django.get_version(),
+        "machine": machine(),
+        "rows": mount_pages() or measure(args.repeat, args.warmup, args.export_repeat),
+        "explain_city_stats": explain_stats(),
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{result['date']}-letters.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(markdown(result))
+    print()
+    print(result["explain_city_stats"])
+    print(f"\nwritten to {path.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
