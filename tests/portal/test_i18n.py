@@ -187,6 +187,60 @@ def test_records_and_gazette_headings_in_english(geo, catalog, personas, client)
     ]
 
 
+# --- the mailbox in English -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_letter_pages_in_english(geo, client):
+    unit = geo.village_committee
+    chinese = client.get(f"/letters/write/{unit.pk}/").content.decode()
+    assert "来信内容" in chinese and '<button type="submit">提交</button>' in chinese
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    write = client.get(f"/letters/write/{unit.pk}/").content.decode()
+    assert f"<h1>Write to {unit.name}</h1>" in write  # the unit's name is data
+    assert '<button type="submit">Submit</button>' in write
+    for label in ("Type of letter", "Text of the letter", "Mobile number", "Enquiry", "Complaint"):
+        assert label in write, label
+    assert "ID card number (optional)" in write
+    main = write[write.index("<main") : write.index("</main>")].replace(unit.name, "")
+    assert not CJK.search(re.sub(r"<nav\b.*?</nav>", "", main, flags=re.S)), main
+
+    track = client.get("/letters/track/").content.decode()
+    assert "<h1>Track a letter</h1>" in track
+    assert "Tracking code" in track and "Query code" in track
+    assert "查询编号" not in track and "来信查询" not in track
+
+
+@pytest.mark.django_db
+def test_api_letter_phone_error_in_english(geo, client):
+    from mailbox.models import Letter
+
+    letter = {
+        "unit": geo.village_committee.pk,
+        "type": "help",
+        "subject": "路灯不亮",
+        "body": "平岗路口的路灯坏了一周。",
+        "name": "王芳",
+        "phone": "12345",
+        "email": "wang@",
+    }
+    response = client.post(
+        "/api/v1/letters/", letter, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert set(errors) == {"phone", "email"}, errors
+    assert errors["phone"] == ["Enter an 11-digit mobile number, for example 13812345678."]
+    assert errors["email"] == ["Enter a valid email address."]  # the mailbox's own message
+    assert not CJK.search(response.content.decode()), errors
+
+    chinese = client.post("/api/v1/letters/", letter, content_type="application/json")
+    assert "手机号码" in chinese.json()["phone"][0]
+    assert Letter.objects.count() == 0
+
+
 # --- the catalog ------------------------------------------------------------------------
 
 
