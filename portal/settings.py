@@ -283,6 +283,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" and a "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "portal.models.units.UnitKind.choices",
+        "RecordKindEnum": "disclosure.models.records.RecordKind.choices",
+        "LetterEventKindEnum": "mailbox.models.letters.EventKind.choices",
+        "RecordStatusEnum": "disclosure.models.records.RecordStatus.choices",
+        "LetterStatusEnum": "mailbox.models.letters.LetterStatus.choices",
+    },
 }
 
 # --- Portal ---------------------------------------------------------------------------
