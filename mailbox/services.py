@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.validators import validate_email
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,8 +111,6 @@ def validate_letter(
     except ValidationError as exc:
         errors["phone"] = exc.messages
     if email:
-        from django.core.validators import validate_email
-
         try:
             validate_email(email.strip())
         except ValidationError:
@@ -190,8 +189,6 @@ def letter_submit(
     with transaction.atomic():
         # One writer at a time per phone, so two identical submissions cannot both pass
         # the duplicate check (a transaction-scoped advisory lock, no table needed).
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"letter:{phone_hash}"])
         first = (
