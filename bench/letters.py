@@ -124,19 +124,11 @@ class WorkingDays:
     (portal.workdays costs two queries per call, too many for 100,000 letters)."""
 
     def __init__(self, first: dt.date, last: dt.date) -> None:
-        from portal.models import CalendarDay, DayKind, WorkdayYear
+        from portal.models import WorkdayYear
+        from portal.workdays import working_days
 
-        overrides = dict(
-            CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind")
-        )
         self.loaded_years = set(WorkdayYear.objects.values_list("year", flat=True))
-        self.days = []
-        day = first
-        while day <= last:
-            kind = overrides.get(day)
-            if (kind == DayKind.WORKDAY) or (kind is None and day.weekday() < 5):
-                self.days.append(day)
-            day += dt.timedelta(days=1)
+        self.days = working_days(first, last)
 
     def add(self, start: dt.date, count: int) -> dt.date:
         """The count-th working day after start (start itself when count is 0)."""

@@ -72,6 +72,7 @@ from portal.workdays import (
     end_of_day,
     local_date,
     missing_years,
+    working_days,
 )
 
 logger = logging.getLogger(__name__)
@@ -206,8 +207,9 @@ class Deadlines:
         return self._days[index + days - 1]
 
     def _step(self) -> None:
+        # The next working days after the walked ones, two months at a time.
         last = self._days[-1] if self._days else self._origin
-        self._days.append(self.after(last, 1).date)
+        self._days.extend(working_days(last + dt.timedelta(days=1), last + dt.timedelta(days=62)))
 
     def provisional(self, first: dt.date, last: dt.date) -> bool:
         """Whether a span touches a year whose holiday schedule is not loaded."""

@@ -104,6 +104,14 @@ def count_working_days(start: dt.date | dt.datetime, end: dt.date | dt.datetime)
     return WorkdayCount(days=sign * total, provisional=calendar.provisional(first, last))
 
 
+def working_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every working day from `first` to `last` inclusive, in order (two queries): for code
+    that needs many deadlines at once and answers them from the list."""
+    calendar = _Calendar(first, last)
+    span = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in span if calendar.is_working_day(day)]
+
+
 def missing_years(years: list[int]) -> list[int]:
     loaded = set(WorkdayYear.objects.filter(year__in=years).values_list("year", flat=True))
     return [year for year in years if year not in loaded]

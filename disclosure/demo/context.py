@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from disclosure.models import CatalogItem, Record, RecordKind, RecordStatus
-from portal.models import CalendarDay, DayKind, Membership, MembershipRole, Region, Unit, UnitKind
+from portal.models import Membership, MembershipRole, Region, Unit, UnitKind
+from portal.workdays import working_days
 
 DEMO_RECORD_COUNT = 40_000
 FIRST_DAY = dt.date(2025, 1, 1)
@@ -85,16 +86,7 @@ class WorkingDays:
     database without a calendar, Monday to Friday."""
 
     def __init__(self, first: dt.date, last: dt.date) -> None:
-        overrides = dict(
-            CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind")
-        )
-        self.days: list[dt.date] = []
-        day = first
-        while day <= last:
-            kind = overrides.get(day)
-            if kind == DayKind.WORKDAY or (kind is None and day.weekday() < 5):
-                self.days.append(day)
-            day += dt.timedelta(days=1)
+        self.days: list[dt.date] = working_days(first, last)
 
     def on_or_after(self, day: dt.date) -> dt.date:
         index = bisect.bisect_left(self.days, day)

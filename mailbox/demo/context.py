@@ -15,8 +15,6 @@ from django.utils import timezone
 from mailbox.services import due_after
 from portal import hierarchy, identity
 from portal.models import (
-    CalendarDay,
-    DayKind,
     Membership,
     MembershipRole,
     Region,
@@ -26,7 +24,7 @@ from portal.models import (
     UnitKind,
     User,
 )
-from portal.workdays import add_working_days, end_of_day
+from portal.workdays import add_working_days, end_of_day, working_days
 
 FIRST_DAY = dt.date(2026, 5, 1)
 # "Today" of the demo: the last day letters arrive (never later than the real today).
@@ -75,16 +73,7 @@ class Workdays:
     for placing the handling steps; deadlines themselves come from `Context.due`."""
 
     def __init__(self, first: dt.date, last: dt.date) -> None:
-        overrides = dict(
-            CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "kind")
-        )
-        self.days: list[dt.date] = []
-        day = first
-        while day <= last:
-            kind = overrides.get(day)
-            if kind == DayKind.WORKDAY or (kind is None and day.weekday() < 5):
-                self.days.append(day)
-            day += dt.timedelta(days=1)
+        self.days: list[dt.date] = working_days(first, last)
         self._set = set(self.days)
 
     def is_working(self, day: dt.date) -> bool:

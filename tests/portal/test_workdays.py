@@ -77,3 +77,16 @@ def test_load_cross_checks_against_the_holidays_package(calendar_2026):
     assert report.holidays >= 30 and report.workdays == 6
     assert report.disagreements == []
     assert CalendarDay.objects.get(date=D(2026, 10, 10)).kind == DayKind.WORKDAY
+
+
+@pytest.mark.django_db
+def test_working_days_list_agrees_with_add_working_days(
+    calendar_2026, django_assert_max_num_queries
+):
+    from portal.workdays import working_days
+
+    with django_assert_max_num_queries(2):
+        days = working_days(D(2026, 9, 25), D(2026, 10, 16))
+    assert D(2026, 10, 1) not in days and D(2026, 10, 10) in days and D(2026, 9, 27) not in days
+    for n, day in enumerate(days[1:], start=1):
+        assert add_working_days(days[0], n).date == day
