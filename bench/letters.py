@@ -24,14 +24,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-RESULTS_DIR = BASE_DIR / "bench" / "results"
+from common import BASE_DIR, RESULTS_DIR, ensure_database, machine, migrate
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_letters"
 BATCH_SIZE = 5000
 CITY, COUNTY = "510100000000", "510118000000"
@@ -70,53 +68,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--export-repeat", type=int, default=3, help="timed runs per export")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args()
-
-
-def ensure_database(url: str) -> bool:
-    """Create the database if it does not exist; True when it was created."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return not exists
-
-
-def migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,
-    )
-
-
-def machine() -> dict:
-    import platform
-
-    info = {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-    }
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        models = [
-            line.split(":", 1)[1].strip()
-            for line in cpuinfo.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        info["cpu"] = models[0] if models else ""
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        total = next(line for line in meminfo.read_text().splitlines() if "MemTotal" in line)
-        info["memory_gib"] = round(int(total.split()[1]) / 1024**2, 1)
-    return info
 
 
 class WorkingDays:
