@@ -8,7 +8,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -30,6 +29,7 @@ from mailbox.permissions import can_handle, can_supervise
 from portal import identity
 from portal import uploads as files
 from portal.models import AuditAction, Unit
+from portal.ratelimit import ip_key, rate_check
 from portal.services.audit import audit_record
 from portal.services.errors import DomainError
 from portal.workdays import add_working_days, end_of_day
@@ -48,26 +48,11 @@ def due_after(moment: dt.datetime, days: int | None = None) -> tuple[dt.datetime
     return end_of_day(result.date), result.provisional
 
 
-class RateLimited(DomainError):
-    """Too many letters from one phone or one address."""
-
-
 def _rate_check(phone_hash: str, ip: str | None) -> None:
-    """Fixed one-hour windows in the cache; the counters need no database rows."""
-    window = timezone.now().strftime("%Y%m%d%H")
-    checks = [(f"mailbox:phone:{phone_hash}:{window}", settings.MAILBOX_RATE_PER_PHONE)]
+    checks = [(f"mailbox:phone:{phone_hash}", settings.MAILBOX_RATE_PER_PHONE)]
     if ip:
-        ip_key = identity.keyed_hash(ip, purpose="ip")
-        checks.append((f"mailbox:ip:{ip_key}:{window}", settings.MAILBOX_RATE_PER_IP))
-    for key, limit in checks:
-        cache.add(key, 0, 3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, 3600)
-            count = 1
-        if count > limit:
-            raise RateLimited(_("提交过于频繁，请一小时后再试。"))
+        checks.append((f"mailbox:ip:{ip_key(ip)}", settings.MAILBOX_RATE_PER_IP))
+    rate_check(checks)
 
 
 def _content_hash(unit_id: int, type_: str, subject: str, body: str) -> str:

@@ -15,6 +15,7 @@ from mailbox.api.views import client_ip
 from mailbox.forms import LetterForm, RateForm, TrackForm
 from portal import hierarchy
 from portal.models import Unit
+from portal.ratelimit import RateLimited
 
 # The receipt shows the codes once; they are kept in the session only for that page.
 RECEIPT_KEY = "mailbox_receipt"
@@ -40,7 +41,7 @@ def letter_write(request: HttpRequest, unit_id: int) -> HttpResponse:
                 user=request.user,
                 ip=client_ip(request),
             )
-        except services.RateLimited as exc:
+        except RateLimited as exc:
             form.add_error(None, exc.messages[0])
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from mailbox import selectors_track, services
 from mailbox.api import serializers as s
 from portal.models import Unit
+from portal.ratelimit import RateLimited
 
 
 def client_ip(request) -> str | None:
@@ -33,7 +34,7 @@ class LetterCreate(APIView):
                 ip=client_ip(request),
                 **data,
             )
-        except services.RateLimited as exc:
+        except RateLimited as exc:
             return Response({"detail": exc.messages[0]}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
