@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "portal",
     "disclosure",
     "mailbox",
+    "participation",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mailbox.tasks.scan_letter_reminders",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
+    },
+    # Votes and evaluation rounds whose window has ended are closed and their results
+    # frozen; a ballot after the deadline is refused whether or not this has run yet.
+    "participation-close-votes": {
+        "task": "participation.tasks.close_due_votes",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    "participation-close-rounds": {
+        "task": "participation.tasks.close_due_rounds",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
     },
 }
 # /healthz calls the worker stale after this many seconds without a heartbeat.
@@ -357,3 +370,13 @@ MAILBOX_STATS_CACHE_SECONDS = env_int("MAILBOX_STATS_CACHE_SECONDS", 300)
 MAILBOX_EXPORT_XLSX_MAX_ROWS = env_int("MAILBOX_EXPORT_XLSX_MAX_ROWS", 20_000)
 # The same letter from the same phone within this many minutes returns the first one.
 MAILBOX_DUPLICATE_MINUTES = env_int("MAILBOX_DUPLICATE_MINUTES", 10)
+
+# --- Participation ----------------------------------------------------------------------
+# Three reports from different people hide a mutual-aid post until a moderator decides.
+PARTICIPATION_AID_REPORT_THRESHOLD = env_int("PARTICIPATION_AID_REPORT_THRESHOLD", 3)
+# Opinions, mutual-aid posts, replies and reports allowed per person per hour.
+PARTICIPATION_RATE_PER_USER = env_int("PARTICIPATION_RATE_PER_USER", 20)
+PARTICIPATION_MAX_TEXT_CHARS = env_int("PARTICIPATION_MAX_TEXT_CHARS", 3000)
+PARTICIPATION_MAX_ATTACHMENT_BYTES = env_int("PARTICIPATION_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+# The counters on place pages are cached this long per place.
+PARTICIPATION_STATS_CACHE_SECONDS = env_int("PARTICIPATION_STATS_CACHE_SECONDS", 60)

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("mailbox.urls")),
     path("letters/public/", include("mailbox.urls_public")),
     path("supervision/letters/", include("mailbox.urls_supervision")),
+    path("", include("participation.urls")),
+    path("supervision/participation/", include("participation.urls.supervision")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

@@ -1,0 +1,3 @@
+"""API of decisions; included by participation.api.urls."""
+
+urlpatterns: list = []

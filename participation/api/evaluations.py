@@ -1,0 +1,3 @@
+"""API of evaluations; included by participation.api.urls."""
+
+urlpatterns: list = []

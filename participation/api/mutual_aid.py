@@ -1,0 +1,3 @@
+"""API of mutual aid; included by participation.api.urls."""
+
+urlpatterns: list = []

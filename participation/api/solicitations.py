@@ -1,0 +1,3 @@
+"""API of solicitations; included by participation.api.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of votes; included by participation.api.urls."""
+
+urlpatterns: list = []

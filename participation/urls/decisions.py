@@ -1,0 +1,3 @@
+"""Public pages of decisions; included by participation.urls."""
+
+urlpatterns: list = []

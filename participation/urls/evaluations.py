@@ -1,0 +1,3 @@
+"""Public pages of evaluations; included by participation.urls."""
+
+urlpatterns: list = []

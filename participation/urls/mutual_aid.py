@@ -1,0 +1,3 @@
+"""Public pages of mutual aid; included by participation.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The participation overview and its statistics; included at "participation/"."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public pages of solicitations; included by participation.urls."""
+
+urlpatterns: list = []

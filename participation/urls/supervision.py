@@ -1,0 +1,3 @@
+"""Supervisors' pages of participation; included at "supervision/participation/"."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public pages of votes; included by participation.urls."""
+
+urlpatterns: list = []
