@@ -14,7 +14,6 @@ Two doors, two rules:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -29,13 +28,6 @@ from portal.workdays import add_working_days, end_of_day
 ANSWERED_STATUSES = (LetterStatus.REPLIED, LetterStatus.CLOSED)
 # Letters due within this many working days (and not yet overdue) are "due soon".
 DUE_SOON_WORKING_DAYS = 1
-
-# What a writer may type into a letter that identifies or reaches them: mobile and ID
-# numbers (the portal's patterns), e-mail addresses and landlines written with the area
-# code (028-12345678).
-_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
-REDACTED = "〔已隐去〕"
 
 
 @dataclass
@@ -83,20 +75,6 @@ def published_letters() -> QuerySet[Letter]:
     )
 
 
-def public_text(text: str) -> str:
-    """Free text as the public sees it: numbers and addresses a writer typed into the
-    letter are removed, not masked: a published letter carries no contact data at all."""
-    text = text or ""
-    for pattern in (
-        identity.ID_NUMBER_IN_TEXT,
-        _EMAIL_IN_TEXT,
-        identity.MOBILE_IN_TEXT,
-        _LANDLINE_IN_TEXT,
-    ):
-        text = pattern.sub(REDACTED, text)
-    return text
-
-
 @dataclass(frozen=True)
 class PublicLetter:
     """A published letter as the public sees it: no phone, e-mail or ID number at all."""
@@ -126,8 +104,8 @@ class PublicLetter:
             pk=letter.pk,
             type=letter.type,
             type_label=str(LetterType(letter.type).label),
-            subject=public_text(letter.subject),
-            body=public_text(letter.body) if detail else "",
+            subject=identity.public_text(letter.subject),
+            body=identity.public_text(letter.body) if detail else "",
             writer=identity.mask_name(letter.writer_name),
             unit_name=letter.unit.name,
             unit_id=letter.unit_id,
@@ -136,7 +114,7 @@ class PublicLetter:
             accepted_on=accepted_on,
             replied_on=timezone.localdate(letter.replied_at),
             reply_unit_name=reply_unit.name,
-            reply=public_text(letter.reply) if detail else "",
+            reply=identity.public_text(letter.reply) if detail else "",
         )
 
 

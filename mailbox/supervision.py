@@ -346,7 +346,7 @@ def _export_rows(letters: QuerySet[Letter], now: dt.datetime) -> Iterator[list[A
     ) in values.iterator(chunk_size=EXPORT_CHUNK):
         yield [
             code,
-            selectors.public_text(subject),
+            identity.public_text(subject),
             labels["type"].get(type_, type_),
             unit,
             place,

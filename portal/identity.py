@@ -25,6 +25,11 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # 11-digit mainland mobile number standing on their own.
 ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# What else a citizen may type into a text the public will read: e-mail addresses and
+# landlines written with the area code (028-12345678).
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+REDACTED = "〔已隐去〕"
 
 
 def check_character(first17: str) -> str:
@@ -125,3 +130,13 @@ def scrub_text(text: str) -> str:
     """Mask every ID or mobile number found in free text (used on log records)."""
     text = ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
     return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def public_text(text: str) -> str:
+    """Free text written by a citizen as the public sees it (letters, opinions, mutual-aid
+    posts): ID, mobile and landline numbers and e-mail addresses are removed, not masked,
+    so a published text carries no contact data at all."""
+    text = text or ""
+    for pattern in (ID_NUMBER_IN_TEXT, EMAIL_IN_TEXT, MOBILE_IN_TEXT, LANDLINE_IN_TEXT):
+        text = pattern.sub(REDACTED, text)
+    return text
