@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("participation.api.evaluations")),
     path("", include("participation.api.solicitations")),
     path("", include("participation.api.decisions")),
+    path("", include("participation.api.meetings")),
     path("", include("participation.api.mutual_aid")),
 ]

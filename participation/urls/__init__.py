@@ -8,5 +8,6 @@ urlpatterns = [
     path("evaluations/", include("participation.urls.evaluations")),
     path("solicitations/", include("participation.urls.solicitations")),
     path("decisions/", include("participation.urls.decisions")),
+    path("meetings/", include("participation.urls.meetings")),
     path("mutual-aid/", include("participation.urls.mutual_aid")),
 ]

@@ -1,0 +1,3 @@
+"""API of meeting records; included by participation.api.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public pages of meeting records; included by participation.urls."""
+
+urlpatterns: list = []
