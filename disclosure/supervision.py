@@ -9,9 +9,6 @@ anyone else the page does not exist (404).
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -25,41 +22,13 @@ from disclosure.models import PeriodOutcome, UnitCompliance
 from portal import hierarchy
 from portal.charts import band_of, bar_chart, xlsx_response
 from portal.models import Region, Unit, UnitKind
-from portal.permissions import is_platform_admin, supervised_codes, supervises
+from portal.permissions import (
+    can_supervise_place,
+    supervised_place_or_404,
+    supervision_trail,
+)
 
 PAGE_SIZE = 30
-
-
-def can_supervise(user: Any, code: str) -> bool:
-    """Supervisors of the place or of a place around it, and platform admins."""
-    return is_platform_admin(user) or supervises(user, code)
-
-
-def _default_code(user: Any) -> str | None:
-    codes = sorted(supervised_codes(user))
-    if codes:
-        return codes[0]
-    if is_platform_admin(user):
-        return settings.PORTAL_ROOT_REGION
-    return None
-
-
-def _place_or_404(user: Any, raw_code: str | None) -> Region:
-    try:
-        code = hierarchy.normalize_code(raw_code or _default_code(user))
-    except hierarchy.InvalidRegionCode:
-        raise Http404 from None
-    if not can_supervise(user, code):
-        raise Http404
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise Http404
-    return region
-
-
-def _breadcrumbs(user: Any, region: Region) -> list[tuple[Region, bool]]:
-    """(place, may the user open its supervision page): one query."""
-    return [(place, can_supervise(user, place.code)) for place in hierarchy.breadcrumbs(region)]
 
 
 # --- Views ---------------------------------------------------------------------------
@@ -67,7 +36,7 @@ def _breadcrumbs(user: Any, region: Region) -> list[tuple[Region, bool]]:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    region = _place_or_404(request.user, request.GET.get("region"))
+    region = supervised_place_or_404(request.user, request.GET.get("region"))
     lagging = compliance.lagging_units(region.code)
     if request.GET.get("format") == "xlsx":
         return _xlsx(region, lagging)
@@ -91,7 +60,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "disclosure/supervision.html",
         {
             "region": region,
-            "trail": _breadcrumbs(request.user, region),
+            "trail": supervision_trail(request.user, region),
             "total": total,
             "total_band": band_of(total.score),
             "places": places,
@@ -107,7 +76,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = Unit.objects.select_related("region").filter(pk=unit_id).first()
-    if unit is None or not can_supervise(request.user, unit.region_id):
+    if unit is None or not can_supervise_place(request.user, unit.region_id):
         raise Http404
     row = UnitCompliance.objects.filter(unit=unit).first()
     issues = compliance.unit_issues(unit)
@@ -118,7 +87,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": unit,
             "row": row,
             "band": band_of(row.score if row else None),
-            "trail": _breadcrumbs(request.user, unit.region),
+            "trail": supervision_trail(request.user, unit.region),
             "missing": issues[PeriodOutcome.MISSING],
             "late": issues[PeriodOutcome.LATE],
             "pending": issues[PeriodOutcome.PENDING],

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,9 +19,8 @@ from mailbox.models import Letter, LetterEvent
 from mailbox.models.letters import OPEN_STATUSES
 from mailbox.permissions import can_handle, can_supervise, letters_for
 from portal import identity, permissions
-from portal.admin import BackOfficeAdmin
+from portal.admin import BackOfficeAdmin, dry_run
 from portal.models import Unit
-from portal.services.errors import DomainError
 
 ACTIONS = [
     ("", _("仅查看")),
@@ -32,10 +30,6 @@ ACTIONS = [
     ("reply", _("答复")),
     ("extend", _("批准延期（监督人员，须说明理由）")),
 ]
-
-
-class _DryRun(Exception):
-    """Raised inside a savepoint to undo a trial run of a service."""
 
 
 def perform(letter: Letter, actor: Any, data: dict[str, Any]) -> Letter:
@@ -82,22 +76,17 @@ class LetterActionForm(forms.ModelForm):
 
     def clean(self) -> dict:
         """Try the action in a savepoint and roll it back: the services' own refusals
-        become form errors and nothing the official typed is lost."""
+        become form errors and nothing the official typed is lost. A refusal of the
+        action as a whole is shown beside it; an error about a field this form does not
+        have (a reason, a reply, a number of days) beside the note."""
         data = super().clean()
         if data.get("action") and not self.errors:
-            try:
-                with transaction.atomic():
-                    perform(Letter.objects.get(pk=self.instance.pk), self.actor, data)
-                    raise _DryRun
-            except _DryRun:
-                pass
-            except (ValidationError, DomainError) as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        for error in errors:
-                            self.add_error(field if field in self.fields else "note", error)
-                else:
-                    self.add_error("action", exc.messages[0])
+            dry_run(
+                self,
+                lambda: perform(Letter.objects.get(pk=self.instance.pk), self.actor, data),
+                fallback="note",
+                refusal_field="action",
+            )
         return data
 
 

@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -38,38 +38,14 @@ from mailbox.selectors import LetterFilter
 from portal import hierarchy, identity
 from portal.charts import band_of, bar_chart, xlsx_response
 from portal.models import Region, Tier, Unit
-from portal.permissions import is_platform_admin, supervised_codes, supervises
+from portal.permissions import (
+    supervised_place_or_404,
+    supervision_trail,
+)
 
 PAGE_SIZE = 20
 EXPORT_CHUNK = 2000
 LISTS = ("overdue", "due_soon", "all")
-
-
-def can_supervise_place(user: Any, code: str) -> bool:
-    """Supervisors of the place or of a place around it, and platform admins."""
-    return is_platform_admin(user) or supervises(user, code)
-
-
-def _default_code(user: Any) -> str | None:
-    codes = sorted(supervised_codes(user))
-    if codes:
-        return codes[0]
-    if is_platform_admin(user):
-        return settings.PORTAL_ROOT_REGION
-    return None
-
-
-def _place_or_404(user: Any, raw_code: str | None) -> Region:
-    try:
-        code = hierarchy.normalize_code(raw_code or _default_code(user))
-    except hierarchy.InvalidRegionCode:
-        raise Http404 from None
-    if not can_supervise_place(user, code):
-        raise Http404
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise Http404
-    return region
 
 
 class DashboardFilterForm(forms.Form):
@@ -148,12 +124,6 @@ def _filters_query(criteria: LetterFilter, *, unit: bool = False) -> str:
     return query.urlencode()
 
 
-def _breadcrumbs(user: Any, region: Region) -> list[tuple[Region, bool]]:
-    return [
-        (place, can_supervise_place(user, place.code)) for place in hierarchy.breadcrumbs(region)
-    ]
-
-
 def _mark_rows(letters: list[Letter], now: dt.datetime) -> list[Letter]:
     for letter in letters:
         letter.writer_masked = identity.mask_name(letter.writer_name)
@@ -163,7 +133,7 @@ def _mark_rows(letters: list[Letter], now: dt.datetime) -> list[Letter]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    region = _place_or_404(request.user, request.GET.get("region"))
+    region = supervised_place_or_404(request.user, request.GET.get("region"))
     data = request.GET.copy()
     data["region"] = region.code
     form = DashboardFilterForm(data, units=_unit_choices(region, request.GET.get("unit")))
@@ -222,7 +192,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "mailbox/supervision.html",
         {
             "region": region,
-            "trail": _breadcrumbs(request.user, region),
+            "trail": supervision_trail(request.user, region),
             "form": form,
             "criteria": criteria,
             "total": total,

@@ -15,7 +15,7 @@ from mailbox.api.views import client_ip
 from mailbox.forms import LetterForm, RateForm, TrackForm
 from portal import hierarchy
 from portal.models import Unit
-from portal.ratelimit import RateLimited
+from portal.pages import add_service_errors
 
 # The receipt shows the codes once; they are kept in the session only for that page.
 RECEIPT_KEY = "mailbox_receipt"
@@ -41,12 +41,9 @@ def letter_write(request: HttpRequest, unit_id: int) -> HttpResponse:
                 user=request.user,
                 ip=client_ip(request),
             )
-        except RateLimited as exc:
-            form.add_error(None, exc.messages[0])
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            # Too many letters this hour (RateLimited) above the form, a bad field beside it.
+            add_service_errors(form, exc)
         else:
             request.session[RECEIPT_KEY] = [letter.tracking_code, letter.query_code]
             return redirect("letter-receipt")

@@ -22,6 +22,7 @@ from mailbox.selectors import LetterFilter, PublicLetter
 from portal import hierarchy
 from portal import selectors as places
 from portal.models import Region, Unit
+from portal.pages import query_without_page, region_or_404
 
 PAGE_SIZE = 20
 
@@ -36,21 +37,6 @@ class PublicFilterForm(forms.Form):
     )
 
 
-def _region_or_404(code: str | None) -> Region | None:
-    if not code:
-        return None
-    region = places.region_public(code)
-    if region is None:
-        raise Http404
-    return region
-
-
-def _query_string(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def letter_list(request: HttpRequest) -> HttpResponse:
     """Published letters inside a place (or the whole platform), of a unit, of a type;
     the newest reply first."""
@@ -58,7 +44,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     data = form.cleaned_data
-    region = _region_or_404(data["region"])
+    region = region_or_404(data["region"])
     unit = None
     if data["unit"] is not None:
         # Letters stay published after their unit is wound up, so inactive units too.
@@ -86,7 +72,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
             "breadcrumbs_link_last": False,
             "children": list(places.region_children(region.code)) if region and not unit else [],
             "type_filter": data["type"],
-            "query_string": _query_string(request),
+            "query_string": query_without_page(request),
         },
     )
 
@@ -111,7 +97,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def letter_stats(request: HttpRequest) -> HttpResponse:
     """The channel's statistics for a place: the total, a row per child place and a row
     per unit at the place itself."""
-    region = _region_or_404(request.GET.get("region") or settings.PORTAL_ROOT_REGION)
+    region = region_or_404(request.GET.get("region") or settings.PORTAL_ROOT_REGION)
 
     def figures() -> dict:
         criteria = LetterFilter(region=region.code)

@@ -8,11 +8,14 @@ save goes through a service that writes the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,10 +37,47 @@ from portal.models import (
     WorkdayYear,
     WorkerHeartbeat,
 )
+from portal.pages import add_service_errors
 from portal.permissions import Action
 from portal.services import people
 from portal.services.audit import audited_save, snapshot
 from portal.workdays import missing_years
+
+
+class RollBack(Exception):
+    """Raised inside a savepoint to undo a trial run of the services."""
+
+
+def trial_run(run: Callable[[], Any]) -> ValidationError | None:
+    """Run the services in a savepoint and roll everything back; return the refusal they
+    raised, or None. Admin forms ask this in clean(), so a refusal becomes a form error
+    before anything is saved and nothing the official typed is lost."""
+    try:
+        with transaction.atomic():
+            run()
+            raise RollBack
+    except RollBack:
+        return None
+    except ValidationError as exc:  # DomainError is one too
+        return exc
+
+
+def dry_run(
+    form: forms.BaseForm,
+    run: Callable[[], Any],
+    *,
+    fallback: str | None = None,
+    refusal_field: str | None = None,
+    aliases: dict[str, str] | None = None,
+) -> bool:
+    """trial_run, with the refusal shown on `form` (see portal.pages.add_service_errors);
+    True when the services would accept it."""
+    refusal = trial_run(run)
+    if refusal is not None:
+        add_service_errors(
+            form, refusal, fallback=fallback, refusal_field=refusal_field, aliases=aliases
+        )
+    return refusal is None
 
 
 class BackOfficeAdmin(admin.ModelAdmin):

@@ -12,8 +12,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from portal import hierarchy
@@ -90,11 +92,55 @@ def supervises(user: Any, code: str | None) -> bool:
     return any(hierarchy.is_within(code, scope) for scope in supervised_codes(user))
 
 
+def can_supervise_place(user: Any, code: str) -> bool:
+    """Supervisors of the place or of a place around it, and platform admins."""
+    return is_platform_admin(user) or supervises(user, code)
+
+
+def _default_supervised_code(user: Any) -> str | None:
+    codes = sorted(supervised_codes(user))
+    if codes:
+        return codes[0]
+    if is_platform_admin(user):
+        return settings.PORTAL_ROOT_REGION
+    return None
+
+
+def supervised_place_or_404(user: Any, raw_code: str | None) -> Region:
+    """The place a supervisors' page looks at: `?region=` if given, else the person's
+    first supervised place (the root place for platform admins). A place they do not
+    supervise, or no place at all, is a 404, as every forbidden object is."""
+    try:
+        code = hierarchy.normalize_code(raw_code or _default_supervised_code(user))
+    except hierarchy.InvalidRegionCode:
+        raise Http404 from None
+    if not can_supervise_place(user, code):
+        raise Http404
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def supervision_trail(user: Any, region: Region) -> list[tuple[Region, bool]]:
+    """A supervisors' page's breadcrumbs: (place, may this person open that place's
+    page), outermost first, in one query."""
+    return [
+        (place, can_supervise_place(user, place.code)) for place in hierarchy.breadcrumbs(region)
+    ]
+
+
 def is_back_office_user(user: Any) -> bool:
     """Officials, supervisors and platform admins: the people the admin is for."""
     if not _active(user):
         return False
-    return user.is_superuser or user.memberships.exists() or bool(supervised_codes(user))
+    if user.is_superuser:
+        return True
+    # Asked once per admin page for every registered model: look it up once per request.
+    member = getattr(user, "_has_memberships", None)
+    if member is None:
+        member = user._has_memberships = user.memberships.exists()
+    return member or bool(supervised_codes(user))
 
 
 def can(user: Any, action: Action, obj: Any) -> bool:
@@ -108,9 +154,26 @@ def can(user: Any, action: Action, obj: Any) -> bool:
     unit = unit_of(obj)
     if unit is None:
         return False
+    checker = _checker(user)
     if action == Action.VIEW:
-        return any(user.has_perm(perm, unit) for perm in PERMISSION.values())
-    return user.has_perm(PERMISSION[action], unit)
+        return any(checker.has_perm(perm, unit) for perm in PERMISSION.values())
+    return checker.has_perm(PERMISSION[action], unit)
+
+
+def _checker(user: Any) -> ObjectPermissionChecker:
+    """One guardian checker per user object (so per request): it reads a unit's grants
+    once and answers every later question about that unit from memory. Granting or
+    revoking a role drops it (forget_grants)."""
+    checker = getattr(user, "_unit_permission_checker", None)
+    if checker is None:
+        checker = user._unit_permission_checker = ObjectPermissionChecker(user)
+    return checker
+
+
+def forget_grants(user: Any) -> None:
+    """Drop what this user object remembers of its roles, after they changed."""
+    for name in ("_unit_permission_checker", "_has_memberships", "_supervised_codes"):
+        user.__dict__.pop(name, None)
 
 
 def units_for(user: Any, action: Action) -> QuerySet[Unit]:

@@ -19,6 +19,7 @@ from portal import hierarchy, selectors
 from portal.context_processors import DISPLAY_COOKIE, DISPLAY_MODES
 from portal.forms import RegisterForm, ResidencyForm, UnitSearchForm, WorkdayForm
 from portal.models import Tier, Unit, UnitKind
+from portal.pages import add_service_errors
 from portal.services import people
 from portal.workdays import add_working_days
 
@@ -139,13 +140,6 @@ def display_mode(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form, beside the field it concerns."""
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -158,7 +152,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 full_name=data["full_name"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用。"))
@@ -195,7 +189,7 @@ def residency_apply(request: HttpRequest) -> HttpResponse:
                 is_household_head=data["is_household_head"],
             )
         except ValidationError as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("申请已提交，村（居）委会核实后即可参与投票和查询。"))
             return redirect("account")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from disclosure.models import CatalogItem, CatalogTemplate, Record, RecordKind, Scope
-from portal.api.serializers import PlaceRefSerializer, RegionCodeField
+from portal.api.serializers import PlaceRefSerializer, RegionCodeField, UnitRefSerializer
 
 
 class CatalogItemSerializer(serializers.ModelSerializer):
@@ -65,12 +65,6 @@ class CatalogTemplateDetailSerializer(CatalogTemplateSerializer):
 
     class Meta(CatalogTemplateSerializer.Meta):
         fields = [*CatalogTemplateSerializer.Meta.fields, "description", "items"]
-
-
-class UnitRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    kind = serializers.CharField()
 
 
 class ItemRefSerializer(serializers.Serializer):

@@ -1,16 +1,16 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mailbox import selectors_track, services
 from mailbox.api import serializers as s
+from portal.api.errors import refusal_response
 from portal.models import Unit
-from portal.ratelimit import RateLimited
 
 
 def client_ip(request) -> str | None:
@@ -34,10 +34,8 @@ class LetterCreate(APIView):
                 ip=client_ip(request),
                 **data,
             )
-        except RateLimited as exc:
-            return Response({"detail": exc.messages[0]}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
+        except ValidationError as exc:
+            return refusal_response(exc)
         return Response(
             s.LetterReceiptSerializer(letter).data,
             # 201 either way: a repeated submission is answered with the first letter.

@@ -38,6 +38,14 @@ class PlaceRefSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "tier"]
 
 
+class UnitRefSerializer(serializers.Serializer):
+    """A publishing unit where another object names it: a record's, a vote's, ..."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
 class RegionDetailSerializer(RegionSerializer):
     ancestors = serializers.SerializerMethodField(help_text="Enclosing places, outermost first.")
     children_count = serializers.IntegerField(read_only=True)

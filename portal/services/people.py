@@ -22,7 +22,7 @@ from portal.models import (
     Unit,
     User,
 )
-from portal.permissions import can_verify_residents, role_permissions
+from portal.permissions import can_verify_residents, forget_grants, role_permissions
 from portal.services.audit import audit_record
 from portal.services.errors import DomainError
 
@@ -56,7 +56,9 @@ def _sync_unit_permissions(user: User, unit: Unit) -> None:
 
 
 def _sync_staff_flag(user: User) -> None:
-    """Officials and supervisors use the admin; others lose access when their last role goes."""
+    """Officials and supervisors use the admin; others lose access when their last role goes.
+    Called after every change of roles: the user object forgets what it knew of them."""
+    forget_grants(user)
     staff = user.is_superuser or user.memberships.exists() or user.supervisor_scopes.exists()
     if user.is_staff != staff:
         user.is_staff = staff

@@ -1,0 +1,50 @@
+"""Small helpers every app's public views share: the place named in a query string, the
+query string of a paged list, and a service's refusal shown on a form."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest
+
+from portal import selectors
+from portal.models import Region
+
+
+def region_or_404(code: str | None) -> Region | None:
+    """The active place a `?region=` names, None when none is named; a code that names
+    no place is a 404, not an empty page."""
+    if not code:
+        return None
+    region = selectors.region_public(code)
+    if region is None:
+        raise Http404
+    return region
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The list's query string without `page`, for the pager's links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def add_service_errors(
+    form: BaseForm,
+    exc: ValidationError,
+    *,
+    fallback: str | None = None,
+    refusal_field: str | None = None,
+    aliases: dict[str, str] | None = None,
+) -> None:
+    """Show a service's refusal on the form. A field's error goes beside that field (or
+    the form field `aliases` names for it), else beside `fallback` (None: on top); a
+    refusal of the action as a whole goes beside `refusal_field`, else beside `fallback`."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            target = (aliases or {}).get(field, field)
+            for message in messages:
+                form.add_error(target if target in form.fields else fallback, message)
+    else:
+        for message in exc.messages:
+            form.add_error(refusal_field or fallback, message)
