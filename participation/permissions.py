@@ -60,3 +60,27 @@ def aid_moderation_queryset(queryset: QuerySet[M], user: Any) -> QuerySet[M]:
     if core.is_platform_admin(user):
         return queryset
     return hierarchy.in_any_subtree(queryset, aid_moderation_codes(user))
+
+
+# --- Decisions (四议两公开) and meeting records ------------------------------------------
+
+# Only village and community committees decide under 四议两公开.
+DECISION_UNIT_KINDS = (UnitKind.VILLAGE_COMMITTEE,)
+# Meeting records are kept by the committees and by the supervisory committees (村务监督委员会).
+MEETING_UNIT_KINDS = (UnitKind.VILLAGE_COMMITTEE, UnitKind.SUPERVISORY_COMMITTEE)
+
+
+def can_run_decisions(user: Any, unit: Any) -> bool:
+    """Start a decision of `unit` and record its steps and disclosures."""
+    return unit is not None and unit.kind in DECISION_UNIT_KINDS and can_manage(user, unit)
+
+
+def can_keep_meetings(user: Any, unit: Any) -> bool:
+    """Record, publish and follow up the meetings of `unit`."""
+    return unit is not None and unit.kind in MEETING_UNIT_KINDS and can_manage(user, unit)
+
+
+def can_handle_evaluation_flag(user: Any, flag: Any) -> bool:
+    """A two-year unsatisfactory flag is handled by the supervisors of its place (or of a
+    place around it) and by platform admins; the evaluated unit's own officials only read it."""
+    return core.is_platform_admin(user) or core.supervises(user, flag.region_id)

@@ -6,18 +6,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from participation.services.evaluations import rounds_close_due
+from participation.services.votes import votes_close_due
+
 
 @shared_task(name="participation.tasks.close_due_votes", ignore_result=True)
 def close_due_votes() -> None:
     """Close published votes whose window has ended and freeze their results."""
-    from participation.services.votes import votes_close_due
-
     votes_close_due()
 
 
 @shared_task(name="participation.tasks.close_due_rounds", ignore_result=True)
 def close_due_rounds() -> None:
     """Close evaluation rounds whose window has ended; raise the two-year flags."""
-    from participation.services.evaluations import rounds_close_due
-
     rounds_close_due()

@@ -1,5 +1,5 @@
 """The participation API: /api/v1/votes/, /evaluations/, /solicitations/, /decisions/,
-/mutual-aid/; included by portal.api.urls."""
+/mutual-aid/, /meetings/ and /participation/stats/; included by portal.api.urls."""
 
 from django.urls import include, path
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("participation.api.decisions")),
     path("", include("participation.api.meetings")),
     path("", include("participation.api.mutual_aid")),
+    path("", include("participation.api.stats")),
 ]

@@ -73,7 +73,8 @@ class EvaluationRound(OwnedByUnit, Window, Electorate):
 class EvaluationSubject(models.Model):
     """Who or what is evaluated in a round. `subject_key` names the same subject across
     years ("official:<user id>", "unit:<id>", "project:<id>", "service:<id>"), which is
-    how two consecutive unsatisfactory years are found."""
+    how two consecutive unsatisfactory years are found. A subject is in at most one round
+    a year, not counting cancelled rounds."""
 
     round = models.ForeignKey(EvaluationRound, on_delete=models.PROTECT, related_name="subjects")
     kind = models.CharField(_("评议对象类型"), max_length=16, choices=SubjectKind.choices)
@@ -87,6 +88,9 @@ class EvaluationSubject(models.Model):
     satisfied = models.PositiveIntegerField(_("满意"), default=0)
     basic = models.PositiveIntegerField(_("基本满意"), default=0)
     unsatisfied = models.PositiveIntegerField(_("不满意"), default=0)
+    # Set when its round is cancelled: a cancelled round did not take place, so the
+    # subject may be evaluated again in a new round of the same year.
+    cancelled = models.BooleanField(_("所在评议已取消"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("评议对象")
@@ -95,12 +99,24 @@ class EvaluationSubject(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "seq"], name="eval_subject_seq"),
             models.UniqueConstraint(
-                fields=["subject_key", "year"], name="eval_subject_once_a_year"
+                fields=["subject_key", "year"],
+                condition=Q(cancelled=False),
+                name="eval_subject_once_a_year",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.role}）" if self.role else self.name
+
+    @property
+    def total(self) -> int:
+        """Evaluations counted when the round closed."""
+        return self.satisfied + self.basic + self.unsatisfied
+
+    @property
+    def majority_unsatisfied(self) -> bool:
+        """More than half of its evaluations (at least one) were 不满意."""
+        return self.unsatisfied * 2 > self.total
 
 
 class Evaluation(models.Model):

@@ -67,7 +67,10 @@ class AidPost(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=AidStatus.choices, default=AidStatus.OPEN
     )
-    report_count = models.PositiveIntegerField(_("被举报次数"), default=0)
+    # Reports not yet reviewed: a moderator's decision marks them reviewed and resets this,
+    # so the next hiding needs THRESHOLD new reporters. Whether a hidden post had been
+    # resolved is told by resolved_at (only the author's close sets it).
+    report_count = models.PositiveIntegerField(_("待审核举报数"), default=0)
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     moderated_by = models.ForeignKey(
@@ -88,8 +91,11 @@ class AidPost(models.Model):
         indexes = [
             models.Index(fields=["scope_code", "-created_at"], name="aid_scope_created"),
             models.Index(fields=["region", "-created_at"], name="aid_region_created"),
+            # The moderators' queue: hidden posts and posts with reports awaiting review.
             models.Index(
-                fields=["region"], condition=Q(status="hidden"), name="aid_moderation_queue"
+                fields=["region"],
+                condition=Q(status="hidden") | Q(report_count__gt=0),
+                name="aid_moderation_queue",
             ),
         ]
         constraints = [
@@ -148,6 +154,8 @@ class AidReport(models.Model):
     )
     reason = models.CharField(_("举报理由"), max_length=300)
     created_at = models.DateTimeField(_("举报时间"), auto_now_add=True)
+    # Set when a moderator restores or removes the post; the report itself is kept.
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("互助举报")

@@ -4,6 +4,7 @@ afterwards a feedback report saying, group by group, what was adopted and why no
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from participation.models.common import OwnedByUnit, Window
@@ -62,6 +63,9 @@ class Solicitation(OwnedByUnit, Window):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("solicitation", args=[self.pk])
 
 
 def solicitation_attachment_path(instance: "SolicitationAttachment", filename: str) -> str:

@@ -39,6 +39,17 @@ class Vote(OwnedByUnit, Window, Electorate):
         _("参与率要求"), max_length=16, choices=Quorum.choices, default=Quorum.HALF
     )
     quorum_count = models.PositiveIntegerField(_("规定人数"), null=True, blank=True)
+    # Most villagers are not on the portal: a vote counted at a meeting needs the size of
+    # the whole electorate, from the village register, to measure turnout and quorum.
+    registered_count = models.PositiveIntegerField(
+        _("名册人数"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "按村（居）民名册统计的有投票资格人数（户代表投票填户数），用于计算参与率；"
+            "不填则按平台上已核实的人数计算。"
+        ),
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=VoteStatus.choices, default=VoteStatus.DRAFT
     )
@@ -72,6 +83,11 @@ class Vote(OwnedByUnit, Window, Electorate):
             models.CheckConstraint(
                 condition=~Q(quorum="count") | Q(quorum_count__gte=1),
                 name="vote_quorum_count_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_count__isnull=True)
+                | Q(registered_count__gte=1, eligibility__in=["residents", "households"]),
+                name="vote_register_for_residents",
             ),
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
