@@ -1,3 +1,10 @@
-"""Public pages of votes; included by participation.urls."""
+"""Public pages of votes; included by participation.urls at "votes/"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from participation.views import votes
+
+urlpatterns = [
+    path("", votes.vote_list, name="votes"),
+    path("<int:pk>/", votes.vote_detail, name="vote"),
+]
