@@ -1,3 +1,14 @@
 """Supervisors' pages of participation; included at "supervision/participation/"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from participation.views import supervision
+
+urlpatterns = [
+    path("", supervision.dashboard, name="participation-supervision"),
+    path(
+        "evaluation-flags/<int:pk>/handle/",
+        supervision.flag_handle,
+        name="evaluation-flag-handle",
+    ),
+]
