@@ -1,5 +1,5 @@
-"""Presentation helpers shared by the supervisors' pages: an inline-SVG bar chart of
-percentages and an XLSX download.
+"""Presentation helpers shared by the supervisors' and statistics pages: inline-SVG bar
+charts of percentages, column charts of counts over time, and an XLSX download.
 
 The chart is geometry only; templates draw it as SVG with presentation attributes and
 CSS classes, so pages need no script and no inline style (the CSP forbids both).
@@ -97,6 +97,69 @@ def bar_chart(rows: list[tuple[str, Decimal | None]], *, title: str, description
         bar_height=bar_height,
         row_height=row_height,
         area_width=area_width,
+    )
+
+
+@dataclass
+class Column:
+    label: str
+    value: int
+    x: float
+    y: float
+    height: float
+    label_x: float
+
+    @property
+    def value_text(self) -> str:
+        return f"{self.value:,}"
+
+    @property
+    def value_y(self) -> float:
+        return self.y - 4
+
+
+@dataclass
+class ColumnChart:
+    title: str
+    description: str
+    columns: list[Column]
+    width: int
+    height: int
+    column_width: float
+    baseline: int
+
+    @property
+    def label_y(self) -> int:
+        return self.baseline + 16
+
+
+def column_chart(rows: list[tuple[str, int]], *, title: str, description: str) -> ColumnChart:
+    """Geometry of a column chart of counts over time (one column a month), drawn by
+    templates/portal/_column_chart.html as inline SVG: no script, no inline style."""
+    slot, top, plot_height = 44, 22, 120
+    peak = max((value for _label, value in rows), default=0)
+    columns = []
+    for index, (label, value) in enumerate(rows):
+        height = 0.0 if not peak else value / peak * plot_height
+        x = index * slot + 6
+        columns.append(
+            Column(
+                label=label,
+                value=value,
+                x=x,
+                y=round(top + plot_height - height, 1),
+                height=round(height, 1),
+                label_x=x + (slot - 12) / 2,
+            )
+        )
+    return ColumnChart(
+        title=title,
+        description=description,
+        columns=columns,
+        width=max(len(rows), 1) * slot + 6,
+        height=top + plot_height + 24,
+        column_width=slot - 12,
+        baseline=top + plot_height,
     )
 
 

@@ -8,8 +8,9 @@ pytestmark = pytest.mark.django_db
 
 def test_home_lists_the_counties(geo, client, settings, django_assert_max_num_queries):
     settings.PORTAL_ROOT_REGION = "510100000000"
-    # Places, unit counts, units, latest records, letter counters: none grows with rows.
-    with django_assert_max_num_queries(7):
+    # Places, unit counts, units, latest records, letter counters, participation counters
+    # (one query): none grows with rows.
+    with django_assert_max_num_queries(8):
         response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -19,7 +20,8 @@ def test_home_lists_the_counties(geo, client, settings, django_assert_max_num_qu
 
 
 def test_place_page_with_breadcrumbs_and_units(geo, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # The same, but for the letter counters (the home page's alone).
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("region", args=["510118001000"]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -27,6 +29,7 @@ def test_place_page_with_breadcrumbs_and_units(geo, client, django_assert_max_nu
     assert "新津区五津街道办事处" in html  # own unit
     assert 'aria-current="page">五津街道' in html
     assert "1 个公开主体" in html
+    assert "公众参与" in html and "意见建议" in html
 
 
 def test_unknown_or_malformed_place_is_404(geo, client):
