@@ -303,6 +303,22 @@ SPECTACULAR_SETTINGS = {
         "LetterEventKindEnum": "mailbox.models.letters.EventKind.choices",
         "RecordStatusEnum": "disclosure.models.records.RecordStatus.choices",
         "LetterStatusEnum": "mailbox.models.letters.LetterStatus.choices",
+        "RecordScopeEnum": "disclosure.models.catalog.Scope.choices",
+        "VoteStatusEnum": "participation.models.votes.VoteStatus.choices",
+        "QuorumEnum": "participation.models.votes.Quorum.choices",
+        "PhaseEnum": "participation.models.common.Phase.choices",
+        "RoundStatusEnum": "participation.models.evaluations.RoundStatus.choices",
+        "SolicitationStatusEnum": "participation.models.solicitations.SolicitationStatus.choices",
+        "OpinionStatusEnum": "participation.models.solicitations.OpinionStatus.choices",
+        "DecisionStatusEnum": "participation.models.decisions.DecisionStatus.choices",
+        "DecisionCategoryEnum": "participation.models.decisions.DecisionCategory.choices",
+        "StepKindEnum": "participation.models.decisions.StepKind.choices",
+        "MeetingKindEnum": "participation.models.decisions.MeetingKind.choices",
+        "DisclosureStateEnum": "participation.api.decisions.DISCLOSURE_STATES",
+        "AidKindEnum": "participation.models.mutual_aid.AidKind.choices",
+        "AidCategoryEnum": "participation.models.mutual_aid.AidCategory.choices",
+        "AidScopeEnum": "participation.models.mutual_aid.AidScope.choices",
+        "AidStatusEnum": "participation.models.mutual_aid.AidStatus.choices",
     },
 }
 
@@ -344,7 +360,11 @@ EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 DISCLOSURE_MAX_ATTACHMENT_BYTES = env_int("DISCLOSURE_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # Demo content of the apps, loaded by `seed_demo` after the places, units and logins.
-PORTAL_DEMO_LOADERS = ["disclosure.demo.demo_load", "mailbox.demo.demo_load"]
+PORTAL_DEMO_LOADERS = [
+    "disclosure.demo.demo_load",
+    "mailbox.demo.demo_load",
+    "participation.demo.demo_load",
+]
 
 # --- Mailbox ------------------------------------------------------------------------------
 # Reply due this many working days after receipt (counted from the next day).
