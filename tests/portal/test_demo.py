@@ -222,10 +222,11 @@ def test_seed_reports_counts(demo):
     assert "用时" in demo
 
 
-def test_second_run_is_quick_and_creates_nothing(demo, django_assert_max_num_queries):
+def test_second_run_is_quick_and_creates_nothing(demo, django_assert_max_num_queries, settings):
     before = (Region.objects.count(), Unit.objects.count(), User.objects.count())
     out = StringIO()
-    with django_assert_max_num_queries(5):
+    # demo_is_loaded: three small queries, and one per app loader.
+    with django_assert_max_num_queries(3 + len(settings.PORTAL_DEMO_LOADERS)):
         call_command("seed_demo", stdout=out)
     assert "已载入" in out.getvalue()
     assert (Region.objects.count(), Unit.objects.count(), User.objects.count()) == before
@@ -281,3 +282,107 @@ def test_demo_logins_hold_their_roles(demo, settings):
     pending = Residency.objects.filter(region_id="510118001001", status=ResidencyStatus.PENDING)
     assert pending.count() >= 3
     assert all(r.id_number_masked.startswith("510118****") for r in pending)
+
+
+# --- participation ----------------------------------------------------------------------
+
+
+def test_participation_demo_keeps_the_services_rules(demo):
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from disclosure.models import RecordStatus
+    from participation.models import (
+        AidPost,
+        AidStatus,
+        Ballot,
+        Decision,
+        DecisionStatus,
+        Evaluation,
+        EvaluationFlag,
+        EvaluationSubject,
+        Opinion,
+        OpinionStatus,
+        RoundStatus,
+        Solicitation,
+        SolicitationStatus,
+        Vote,
+        VoteStatus,
+    )
+    from participation.selectors.votes import vote_tally
+    from participation.services.mutual_aid import scope_code_for
+
+    now = timezone.now()
+    closed = Vote.objects.filter(status=VoteStatus.CLOSED).prefetch_related("options")
+    assert closed.count() > 40
+    for vote in closed:
+        recount = vote_tally(vote, eligible=vote.eligible_count, final=True).as_json()
+        assert recount == vote.result, vote
+        assert vote.result["turnout"] <= vote.eligible_count
+    assert not Ballot.objects.filter(vote__secret=True, voter__isnull=False).exists()
+    assert not Ballot.objects.filter(cast_at__gt=now).exists()
+
+    rounds = EvaluationSubject.objects.filter(round__status=RoundStatus.CLOSED)
+    counted = {
+        (row["subject"], row["rating"]): row["n"]
+        for row in Evaluation.objects.values("subject", "rating").annotate(n=Count("id"))
+    }
+    for subject in rounds:
+        assert subject.satisfied == counted.get((subject.pk, "satisfied"), 0)
+        assert subject.unsatisfied == counted.get((subject.pk, "unsatisfied"), 0)
+    flag = EvaluationFlag.objects.select_related("subject", "previous").get()
+    assert flag.subject.majority_unsatisfied and flag.previous.majority_unsatisfied
+    assert flag.previous.year == flag.subject.year - 1
+
+    for solicitation in Solicitation.objects.filter(status=SolicitationStatus.REPORTED):
+        opinions = Opinion.objects.filter(solicitation=solicitation)
+        assert not opinions.filter(status=OpinionStatus.PENDING).exists()
+        assert not opinions.filter(status=OpinionStatus.PUBLISHED, group__isnull=True).exists()
+        assert not solicitation.groups.exclude(adoption="adopted").filter(reason="").exists()
+
+    done = Decision.objects.filter(status=DecisionStatus.DONE).select_related(
+        "decision_record__item", "result_record__item"
+    )
+    assert done.exists()
+    for decision in done:
+        assert decision.steps.count() == 4
+        assert decision.decision_record.status == RecordStatus.PUBLISHED
+        assert decision.decision_record.item.level2 == "“四议两公开”决议事项和决策过程"
+        assert decision.result_record.item.level2 == "“四议两公开”实施结果"
+        assert decision.result_record.published_at <= now
+
+    for post in AidPost.objects.all():
+        assert post.scope_code == scope_code_for(post.region_id, post.scope)
+        assert post.created_at <= now
+    for post in AidPost.objects.filter(status=AidStatus.HIDDEN):
+        assert post.reports.count() >= 3
+    assert Residency.objects.filter(id_number_masked__regex=r"^\d{6}\*{8}[\dX]{4}$").count() > 600
+
+
+def test_the_resident_login_has_something_to_take_part_in(demo):
+    from participation import eligibility
+    from participation.models import EvaluationRound, Phase, Solicitation, Vote
+    from participation.selectors.votes import standing as member_standing
+
+    resident = User.objects.get(username="resident")
+    pinggang = "510118001001"
+    votes = [v for v in Vote.objects.filter(region_id=pinggang) if v.phase() == Phase.OPEN]
+    assert len(votes) == 2
+    for vote in votes:
+        standing = member_standing(vote, resident)
+        assert standing.eligible and standing.ballot is None and standing.may_cast
+    upcoming = [v for v in Vote.objects.filter(region_id=pinggang) if v.phase() == Phase.UPCOMING]
+    assert eligibility.may_take_part(resident, upcoming[0])  # a representative
+    rounds = [
+        r for r in EvaluationRound.objects.filter(region_id=pinggang) if r.phase() == Phase.OPEN
+    ]
+    assert len(rounds) == 1 and eligibility.may_take_part(resident, rounds[0])
+    assert any(s.phase() == Phase.OPEN for s in Solicitation.objects.filter(region_id=pinggang))
+
+
+def test_participation_counters_on_the_home_page(demo, client, settings):
+    settings.PARTICIPATION_STATS_CACHE_SECONDS = 0
+    html = client.get("/").content.decode()
+    assert "公众参与" in html and "意见建议" in html
+    stats = client.get("/api/v1/participation/stats/", {"region": "510118000000"}).json()
+    assert stats["totals"]["ballots"] > 10_000 and stats["totals"]["evaluations"] > 1_000
