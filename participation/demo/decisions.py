@@ -124,7 +124,7 @@ def _decision(ctx: Context, village: Village, start: dt.date, *, steps: int = 4)
     _approve(ctx, decision.decision_record_id, published_on)
     completed = day + dt.timedelta(days=ctx.rng.randrange(30, 120))
     if completed < ctx.today - dt.timedelta(days=5):
-        text = ctx.rng.choice(RESULT_TEXTS).format(
+        text = RESULT_TEXTS[category].format(
             date=completed.strftime("%Y年%-m月%-d日"),
             spent=f"{round((amount or 50_000) * ctx.rng.uniform(0.86, 0.99)):,}",
             rate=ctx.rng.randrange(88, 100),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from participation.demo.context import Context
-from participation.demo.texts import AID_POSTS, AID_REPLIES
+from participation.demo.texts import AID_POSTS, NEED_REPLIES, OFFER_REPLIES, THANKS_REPLY
 from participation.models import AidPost, AidReply, AidReport, AidScope, AidStatus
 from participation.services.mutual_aid import scope_code_for
 
@@ -57,15 +57,16 @@ def aid_create(ctx: Context) -> int:
     for post, (village, created) in zip(posts, plans, strict=True):
         post.created_at = created
         neighbours = [user for user in village.residents if user.pk != post.author_id]
-        for number in range(ctx.rng.choice((0, 0, 1, 1, 2, 3))):
-            author = ctx.rng.choice(neighbours)
+        answers = NEED_REPLIES if post.kind == "need" else OFFER_REPLIES
+        thread = [
+            (ctx.rng.choice(neighbours), ctx.rng.choice(answers))
+            for _reply in range(ctx.rng.choice((0, 0, 1, 1, 2, 3)))
+        ]
+        if thread and post.status == AidStatus.RESOLVED:
+            thread.append((post.author, THANKS_REPLY))
+        for number, (author, text) in enumerate(thread):
             replies.append(
-                AidReply(
-                    post=post,
-                    author=author,
-                    author_name=author.full_name,
-                    text=ctx.rng.choice(AID_REPLIES),
-                )
+                AidReply(post=post, author=author, author_name=author.full_name, text=text)
             )
             reply_times.append(min(created + dt.timedelta(hours=3 + 7 * number), ctx.now))
         if post.resolved_at and post.resolved_at > ctx.now:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from participation.demo.context import Context, spread_times
-from participation.demo.texts import HIDE_REASONS, OPINION_GROUPS, OPINIONS, SOLICITATION_TOPICS
+from participation.demo.texts import GENERAL_OPINIONS, HIDE_REASONS, SOLICITATION_TOPICS
 from participation.models import Opinion, OpinionStatus, Solicitation
 from participation.services import solicitations as services
 from portal import hierarchy
@@ -42,10 +42,13 @@ def _organisers(ctx: Context) -> list[tuple[Unit, object]]:
     return villages + others
 
 
-def _opinions(ctx: Context, solicitation: Solicitation, authors: list, pending: bool) -> None:
+def _opinions(
+    ctx: Context, solicitation: Solicitation, topic: dict, authors: list, pending: bool
+) -> None:
     rows = []
+    said = [*topic["opinions"], *GENERAL_OPINIONS]
     for author in ctx.rng.sample(authors, min(len(authors), ctx.rng.randrange(4, 26))):
-        text = ctx.rng.choice(OPINIONS)
+        text = ctx.rng.choice(said)
         hidden = ctx.rng.random() < 0.08
         status = OpinionStatus.HIDDEN if hidden else OpinionStatus.PUBLISHED
         if pending and ctx.rng.random() < 0.3:
@@ -74,9 +77,9 @@ def _opinions(ctx: Context, solicitation: Solicitation, authors: list, pending: 
     spread_times(Opinion, [row.pk for row in rows], "created_at", solicitation.opens_at, span)
 
 
-def _report(ctx: Context, solicitation: Solicitation, actor) -> None:
+def _report(ctx: Context, solicitation: Solicitation, topic: dict, actor) -> None:
     published = list(solicitation.opinions.filter(status=OpinionStatus.PUBLISHED).order_by("id"))
-    groups = ctx.rng.sample(OPINION_GROUPS, min(len(published), ctx.rng.randint(2, 4)))
+    groups = list(topic["groups"])[: len(published)]
     for index, (summary, adoption, reason) in enumerate(groups):
         members = published[index :: len(groups)]
         services.group_create(
@@ -122,21 +125,23 @@ def solicitations_create(ctx: Context) -> int:
 
 
 def _create(ctx: Context, unit: Unit, actor, authors, opens, closes, topic=None) -> None:
-    title, summary, paragraphs = SOLICITATION_TOPICS[
+    chosen = SOLICITATION_TOPICS[
         ctx.rng.randrange(len(SOLICITATION_TOPICS)) if topic is None else topic
     ]
     words = {"place": unit.region.name, "year": opens.year + 1}
     solicitation = services.solicitation_create(
         unit=unit,
-        title=title.format(**words),
-        summary=summary,
-        body="".join(f"<p>{paragraph}</p>" for paragraph in paragraphs),
+        title=chosen["title"].format(**words),
+        summary=chosen["summary"],
+        body="".join(f"<p>{paragraph}</p>" for paragraph in chosen["body"]),
         opens_at=opens,
         closes_at=closes,
         actor=actor,
     )
     services.solicitation_publish(solicitation=solicitation, actor=actor, now=opens)
     live = closes > ctx.now
-    _opinions(ctx, solicitation, authors, pending=live or closes > ctx.now - dt.timedelta(days=14))
+    _opinions(
+        ctx, solicitation, chosen, authors, pending=live or closes > ctx.now - dt.timedelta(days=14)
+    )
     if not live and closes < ctx.now - dt.timedelta(days=14):
-        _report(ctx, solicitation, actor)
+        _report(ctx, solicitation, chosen, actor)

@@ -30,14 +30,15 @@ FIRST_DAY = dt.date(2025, 3, 1)
 LAST_DAY = dt.date(2026, 11, 15)
 
 
-def _topic(ctx: Context, village: Village, index: int | None = None) -> dict:
+def _topic(ctx: Context, village: Village, day: dt.date, index: int | None = None) -> dict:
+    """A question for a vote held on `day` (a ranking is for the next year's projects)."""
     title, description, options, max_choices = VOTE_TOPICS[
         ctx.rng.randrange(len(VOTE_TOPICS)) if index is None else index
     ]
     words = {
         "place": village.region.name,
         "group": f"{ctx.rng.randrange(1, 9)}组",
-        "year": ctx.today.year + 1,
+        "year": day.year + 1,
         "length": ctx.rng.randrange(6, 30) * 50,
         "amount": ctx.rng.randrange(8, 60),
         "area": ctx.rng.randrange(3, 40) * 50,
@@ -98,7 +99,7 @@ def _online_ballots(ctx: Context, vote: Vote, voters: list, cast_from: dt.dateti
 
 
 def _historical(ctx: Context, village: Village, day: dt.date) -> Vote:
-    topic = _topic(ctx, village)
+    topic = _topic(ctx, village, day)
     households = "收益分配" in topic["title"]
     opens = ctx.at(day, 8)
     closes = ctx.at(day + dt.timedelta(days=7), 20)
@@ -164,7 +165,7 @@ def _pinggang(ctx: Context) -> list[Vote]:
         electorate_region=village.region,
         quorum=Quorum.HALF,
         registered_count=village.register_adults,
-        **_topic(ctx, village, 1),
+        **_topic(ctx, village, ctx.today, 1),
     )
     ranking = services.vote_create(
         unit=village.committee,
@@ -175,7 +176,7 @@ def _pinggang(ctx: Context) -> list[Vote]:
         electorate_region=village.region,
         quorum=Quorum.NONE,
         results_live=True,
-        **_topic(ctx, village, 2),
+        **_topic(ctx, village, ctx.today, 2),
     )
     charter = services.vote_create(
         unit=village.committee,
@@ -186,7 +187,7 @@ def _pinggang(ctx: Context) -> list[Vote]:
         body=body,
         quorum=Quorum.TWO_THIRDS,
         secret=False,
-        **_topic(ctx, village, 5),
+        **_topic(ctx, village, ctx.today, 5),
     )
     live = [square, ranking, charter]
     for vote in live:
