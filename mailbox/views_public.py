@@ -22,7 +22,7 @@ from mailbox.selectors import LetterFilter, PublicLetter
 from portal import hierarchy
 from portal import selectors as places
 from portal.models import Region, Unit
-from portal.pages import query_without_page, region_or_404
+from portal.pages import public_trail, query_without_page, region_or_404
 
 PAGE_SIZE = 20
 
@@ -116,7 +116,7 @@ def letter_stats(request: HttpRequest) -> HttpResponse:
         "mailbox/stats.html",
         {
             "region": region,
-            "trail": hierarchy.breadcrumbs(region),
+            "trail": public_trail(region),
             "child_tier": hierarchy.child_tier(region.tier),
             **context,
         },

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest
 
-from portal import selectors
+from portal import hierarchy, selectors
 from portal.models import Region
 
 
@@ -20,6 +20,12 @@ def region_or_404(code: str | None) -> Region | None:
     if region is None:
         raise Http404
     return region
+
+
+def public_trail(region: Region) -> list[tuple[Region, bool]]:
+    """Breadcrumbs of a public page that exists for every place (templates/portal/
+    _trail.html): each enclosing place, linked."""
+    return [(place, True) for place in hierarchy.breadcrumbs(region)]
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -26,6 +26,7 @@ from participation.views.common import place_or_root_404
 from portal import hierarchy
 from portal.charts import column_chart
 from portal.models import Region
+from portal.pages import public_trail
 
 # How many of each kind the overview lists; each list links to the whole of it.
 OVERVIEW_ITEMS = 5
@@ -77,7 +78,7 @@ def participation_stats(request: HttpRequest) -> HttpResponse:
         "participation/stats.html",
         {
             "region": region,
-            "trail": hierarchy.breadcrumbs(region),
+            "trail": public_trail(region),
             "figures": figures,
             "metrics": stats.METRICS,
             "charts": charts,
