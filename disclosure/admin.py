@@ -26,7 +26,7 @@ from disclosure.models import (
     RecordStatus,
 )
 from portal import permissions
-from portal.admin import BackOfficeAdmin
+from portal.admin import ActorForm, BackOfficeAdmin
 from portal.permissions import Action
 from portal.services.errors import DomainError
 
@@ -125,7 +125,7 @@ class RecordForm(forms.ModelForm):
 
 
 @admin.register(Record)
-class RecordAdmin(BackOfficeAdmin):
+class RecordAdmin(ActorForm, BackOfficeAdmin):
     form = RecordForm
     list_display = ["title", "unit", "item", "status", "published_at", "version"]
     list_filter = ["status", "kind", "scope"]
@@ -179,10 +179,6 @@ class RecordAdmin(BackOfficeAdmin):
         units = permissions.units_for(user, Action.EDIT).select_related("region")
         keys = {t.pk for t in (catalogs.catalog_for_unit(u, templates) for u in units) if t}
         return CatalogItem.objects.filter(template__in=keys).select_related("template")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type("ActorRecordForm", (form,), {"actor": request.user})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":

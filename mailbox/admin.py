@@ -19,7 +19,7 @@ from mailbox.models import Letter, LetterEvent
 from mailbox.models.letters import OPEN_STATUSES
 from mailbox.permissions import can_handle, can_supervise, letters_for
 from portal import identity, permissions
-from portal.admin import BackOfficeAdmin, dry_run
+from portal.admin import ActorForm, BackOfficeAdmin, ReadOnlyInline, dry_run
 from portal.models import Unit
 
 ACTIONS = [
@@ -90,22 +90,14 @@ class LetterActionForm(forms.ModelForm):
         return data
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = LetterEvent
     fields = ["at", "kind", "actor", "unit", "to_unit", "note", "due_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Letter)
-class LetterAdmin(BackOfficeAdmin):
+class LetterAdmin(ActorForm, BackOfficeAdmin):
     form = LetterActionForm
     list_display = [
         "tracking_code",
@@ -130,10 +122,6 @@ class LetterAdmin(BackOfficeAdmin):
         if obj is None:
             return permissions.is_back_office_user(request.user)
         return can_handle(request.user, obj) or can_supervise(request.user, obj)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type("ActorLetterForm", (form,), {"actor": request.user})
 
     def get_readonly_fields(self, request: HttpRequest, obj: Letter | None = None) -> list[str]:
         return [

@@ -80,6 +80,32 @@ def dry_run(
     return refusal is None
 
 
+class ActorForm:
+    """ModelAdmin mixin: the change form runs the services as the person asking, its
+    `actor`."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent (a letter's events, a vote's ballots …) and never
+    added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BackOfficeAdmin(admin.ModelAdmin):
     """Base: visible to back-office users, never deletes, saves through the audit service."""
 

@@ -1,12 +1,11 @@
 """What the participation back-office modules share: the units an official may edit,
-forms whose services run as the person asking and validate for the model, inlines read
-with their parent."""
+forms and formsets that validate through the services, inlines read with their parent.
+(Forms run as the acting person and read-only inlines are portal.admin's.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms.models import construct_instance
 from django.http import HttpRequest
@@ -40,15 +39,6 @@ class ServiceValidated:
         )
 
 
-class ActorForm:
-    """ModelAdmin mixin: the change form runs the services as the person asking, its
-    `actor`."""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"actor": request.user})
-
-
 class ActorFormSet:
     """InlineModelAdmin mixin: the formset runs the services as the person asking, its
     `actor`."""
@@ -64,19 +54,3 @@ class ReadWithParent:
 
     def has_view_permission(self, request, obj=None):
         return True
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows shown under their parent and never added, changed or deleted here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -27,9 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from participation.admin.common import (
-    ActorForm,
     ActorFormSet,
-    ReadOnlyInline,
     ReadWithParent,
     ServiceValidated,
     editable_units,
@@ -47,7 +45,7 @@ from participation.permissions import can_manage, managed
 from participation.selectors import evaluations as selectors
 from participation.services import evaluations as services
 from portal import permissions
-from portal.admin import BackOfficeAdmin, RollBack, dry_run
+from portal.admin import ActorForm, BackOfficeAdmin, ReadOnlyInline, RollBack, dry_run
 from portal.models import Unit, User
 from portal.pages import add_service_errors
 

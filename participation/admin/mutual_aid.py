@@ -14,12 +14,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from participation import permissions
-from participation.admin.common import ReadOnlyInline
 from participation.models import AidPost, AidReply, AidReport
 from participation.selectors.mutual_aid import aid_posts_back_office
 from portal import identity
 from portal import permissions as core
-from portal.admin import BackOfficeAdmin
+from portal.admin import BackOfficeAdmin, ReadOnlyInline
 
 
 def _moderates_somewhere(user: Any) -> bool:

@@ -21,11 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from participation.admin.common import (
-    ActorForm,
-    editable_units,
-    edits_any_unit,
-)
+from participation.admin.common import editable_units, edits_any_unit
 from participation.models import (
     Opinion,
     OpinionGroup,
@@ -39,7 +35,7 @@ from participation.selectors import solicitations as selectors
 from participation.services import solicitations as services
 from portal import permissions
 from portal import uploads as files
-from portal.admin import BackOfficeAdmin, dry_run
+from portal.admin import ActorForm, BackOfficeAdmin, dry_run
 from portal.services.errors import DomainError
 
 MODEL_FIELDS = ["unit", "title", "summary", "body", "opens_at", "closes_at"]

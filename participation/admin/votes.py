@@ -26,9 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from participation.admin.common import (
-    ActorForm,
     ActorFormSet,
-    ReadOnlyInline,
     ReadWithParent,
     ServiceValidated,
     editable_units,
@@ -47,7 +45,7 @@ from participation.permissions import can_manage, managed
 from participation.selectors import votes as selectors
 from participation.services import votes as services
 from portal import permissions
-from portal.admin import BackOfficeAdmin, RollBack, dry_run
+from portal.admin import ActorForm, BackOfficeAdmin, ReadOnlyInline, RollBack, dry_run
 from portal.permissions import Action
 
 # ---------------------------------------------------------------------------
