@@ -254,3 +254,10 @@ def test_api(client, geo, activity):
     assert len(body["months"]) == 12 and len(body["monthly"]["opinions"]) == 12
     bad = client.get("/api/v1/participation/stats/", {"region": "5101"})
     assert bad.status_code == 400 and "region" in bad.json()
+
+
+def test_a_village_committees_page_links_its_participation(client, geo):
+    html = client.get(f"/units/{geo.village_committee.pk}/").content.decode()
+    assert f"/votes/?unit={geo.village_committee.pk}" in html
+    assert f"/mutual-aid/?region={geo.village.code}" in html
+    assert "/votes/?unit=" not in client.get(f"/units/{geo.county_bureau.pk}/").content.decode()
