@@ -111,6 +111,15 @@ def ancestor_codes(code: str) -> list[str]:
     return chain[::-1]
 
 
+def ancestor_at(code: str, tier: str) -> str | None:
+    """The code of the place at `tier` that contains `code` (itself when it is at that
+    tier), or None when `code` lies above that tier."""
+    code = normalize_code(code)
+    if TIER_ORDER.index(Tier(tier)) > TIER_ORDER.index(tier_of(code)):
+        return None
+    return pad_code(code[: PREFIX_LENGTH[Tier(tier)]])
+
+
 def is_within(code: str, ancestor: str) -> bool:
     """True when `code` is `ancestor` or inside it."""
     return normalize_code(code).startswith(prefix_of(ancestor))

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "disclosure",
     "mailbox",
     "participation",
+    "funds",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participation.tasks.close_due_rounds",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
+    },
+    # Village money: rectification items and the alerts of every rule, hourly.
+    "funds-scan": {
+        "task": "funds.tasks.scan",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 50 * 60},
     },
 }
 # /healthz calls the worker stale after this many seconds without a heartbeat.
@@ -400,3 +407,32 @@ PARTICIPATION_MAX_TEXT_CHARS = env_int("PARTICIPATION_MAX_TEXT_CHARS", 3000)
 PARTICIPATION_MAX_ATTACHMENT_BYTES = env_int("PARTICIPATION_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 # The counters on place pages are cached this long per place.
 PARTICIPATION_STATS_CACHE_SECONDS = env_int("PARTICIPATION_STATS_CACHE_SECONDS", 60)
+
+# --- Funds and three assets -----------------------------------------------------------
+# Working days a project may wait in a stage before the township and county are alerted:
+# proposed → approved, approved → implementing, implementing → accepted, accepted →
+# evaluated, evaluated → closed.
+FUNDS_STAGE_LIMIT_DAYS = {
+    "proposed": env_int("FUNDS_APPROVAL_DAYS", 20),
+    "approved": env_int("FUNDS_START_DAYS", 40),
+    "implementing": env_int("FUNDS_BUILD_DAYS", 160),
+    "accepted": env_int("FUNDS_EVALUATION_DAYS", 60),
+    "evaluated": env_int("FUNDS_CLOSE_DAYS", 20),
+}
+# A reached stage not published by the village within this many working days is alerted.
+FUNDS_PUBLISH_STAGE_DAYS = env_int("FUNDS_PUBLISH_STAGE_DAYS", 5)
+# Disbursements at or above this share of the budget are alerted (percent).
+FUNDS_NEAR_BUDGET_PERCENT = env_int("FUNDS_NEAR_BUDGET_PERCENT", 90)
+# An expense at least this large needs a village decision (yuan); 5万 as in DOMAIN.md.
+FUNDS_LARGE_EXPENSE = env_int("FUNDS_LARGE_EXPENSE", 50_000)
+# An expense entry without a voucher this many days after booking is alerted.
+FUNDS_NO_VOUCHER_DAYS = env_int("FUNDS_NO_VOUCHER_DAYS", 15)
+# A month's statement must be published by this day of the next month.
+FUNDS_STATEMENT_DUE_DAY = env_int("FUNDS_STATEMENT_DUE_DAY", 10)
+# Voucher viewing: a grant lasts this long; this many failed tries lock further tries for
+# FUNDS_ACCESS_LOCK_MINUTES, doubled at each further lockout.
+FUNDS_VOUCHER_GRANT_MINUTES = env_int("FUNDS_VOUCHER_GRANT_MINUTES", 15)
+FUNDS_ACCESS_MAX_FAILURES = env_int("FUNDS_ACCESS_MAX_FAILURES", 5)
+FUNDS_ACCESS_LOCK_MINUTES = env_int("FUNDS_ACCESS_LOCK_MINUTES", 15)
+FUNDS_MAX_VOUCHER_BYTES = env_int("FUNDS_MAX_VOUCHER_BYTES", 10 * 1024 * 1024)
+FUNDS_MAX_IMPORT_BYTES = env_int("FUNDS_MAX_IMPORT_BYTES", 5 * 1024 * 1024)

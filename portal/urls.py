@@ -30,6 +30,8 @@ urlpatterns = [
     path("supervision/letters/", include("mailbox.urls_supervision")),
     path("", include("participation.urls")),
     path("supervision/participation/", include("participation.urls.supervision")),
+    path("", include("funds.urls")),
+    path("supervision/funds/", include("funds.urls.supervision")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

@@ -67,8 +67,7 @@ def _locked(post: AidPost) -> AidPost:
 
 def scope_code_for(village_code: str, scope: str) -> str:
     """The code of the place at the `scope` tier that contains the village."""
-    chain = [*hierarchy.ancestor_codes(village_code), hierarchy.normalize_code(village_code)]
-    return next(code for code in chain if hierarchy.tier_of(code) == scope)
+    return hierarchy.ancestor_at(village_code, scope)
 
 
 def not_resident_message() -> str:

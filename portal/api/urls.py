@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("disclosure.api.urls")),
     path("", include("mailbox.api.urls")),
     path("", include("participation.api.urls")),
+    path("", include("funds.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -84,3 +84,10 @@ def test_database_refuses_a_code_that_does_not_match_its_tier(geo):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Region.objects.create(code="510118001000", name="错", tier=Tier.VILLAGE, parent=geo.county)
+
+
+def test_ancestor_at_a_tier():
+    assert hierarchy.ancestor_at("510118001001", "township") == "510118001000"
+    assert hierarchy.ancestor_at("510118001001", "county") == "510118000000"
+    assert hierarchy.ancestor_at("510118001001", "village") == "510118001001"
+    assert hierarchy.ancestor_at("510118000000", "village") is None

@@ -1,0 +1,3 @@
+"""API of funds: ledger; included by funds.api.urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of funds: projects; included by funds.api.urls."""
+
+urlpatterns: list = []

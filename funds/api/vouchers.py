@@ -1,0 +1,3 @@
+"""API of funds: vouchers; included by funds.api.urls."""
+
+urlpatterns: list = []

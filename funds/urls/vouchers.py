@@ -1,0 +1,3 @@
+"""Pages of funds: vouchers; included by funds.urls or portal.urls."""
+
+urlpatterns: list = []
