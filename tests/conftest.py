@@ -136,3 +136,20 @@ def catalog(db):
     from disclosure import catalogs
 
     catalogs.catalog_load_all()
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it with a token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+
+    def as_user(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client

@@ -1,12 +1,10 @@
 """Fixtures of the participation tests (the geography and personas come from
-tests/conftest.py): more verified residents of 平岗社区, a representatives' meeting, and
-a token API client."""
+tests/conftest.py): more verified residents of 平岗社区, and a representatives' meeting."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from rest_framework.test import APIClient
 
 from participation.models import BodyKind, BodyMember, VotingBody
 from portal import identity
@@ -65,19 +63,3 @@ def village(geo, personas) -> Village:
         body=body,
         representatives=residents[:3],
     )
-
-
-@pytest.fixture
-def api():
-    """An API client; `api.as_user(user)` authenticates it with a token."""
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-
-    def as_user(user):
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    client.as_user = as_user
-    return client
