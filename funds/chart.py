@@ -1,6 +1,7 @@
 """The chart of accounts of village collective economic organisations (村集体经济组织会计
 制度, 财会〔2004〕12号), with the disclosure category of the 2011 rules each subject's
-entries are published under. Loaded by migration 0002; `CASH` is the 报账员's float."""
+entries are published under. Loaded by migration 0002 (and `chart_load`); `CASH` is
+the 报账员's float."""
 
 from __future__ import annotations
 
@@ -45,3 +46,20 @@ CHART: tuple[tuple[str, str, str, str], ...] = (
     ("551", "其他支出", "profit", "expense"),
     ("561", "投资收益", "profit", "income"),
 )
+
+
+def chart_load() -> int:
+    """Put the chart into the database where rows are missing (one statement); returns
+    how many were added. Migration 0002 loads it; the demo and the tests call this because
+    a transactional test empties every table, the chart included."""
+    from funds.models import AccountSubject
+
+    before = AccountSubject.objects.count()
+    AccountSubject.objects.bulk_create(
+        [
+            AccountSubject(code=code, name=name, kind=kind, category=category)
+            for code, name, kind, category in CHART
+        ],
+        ignore_conflicts=True,
+    )
+    return AccountSubject.objects.count() - before

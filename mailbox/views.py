@@ -11,11 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from mailbox import selectors_track, services
-from mailbox.api.views import client_ip
 from mailbox.forms import LetterForm, RateForm, TrackForm
 from portal import hierarchy
 from portal.models import Unit
-from portal.pages import add_service_errors
+from portal.pages import add_service_errors, client_ip
 
 # The receipt shows the codes once; they are kept in the session only for that page.
 RECEIPT_KEY = "mailbox_receipt"

@@ -17,6 +17,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.forms.models import construct_instance
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -87,6 +88,34 @@ class ActorForm:
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"actor": request.user})
+
+
+class ServiceValidated:
+    """ModelForm mixin: the services validate the object and name each bad field in words
+    for officials; the model's own checks would only repeat that by constraint name, so
+    the instance is built from the form without them."""
+
+    def _post_clean(self) -> None:
+        self.instance = construct_instance(
+            self, self.instance, self._meta.fields, self._meta.exclude
+        )
+
+
+class ActorFormSet:
+    """InlineModelAdmin mixin: the formset runs the services as the person asking, its
+    `actor`."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"actor": request.user})
+
+
+class ReadWithParent:
+    """Inlines are read by whoever may read the parent object (the parent admin decides,
+    through portal.permissions); Django's per-model permissions are not used here."""
+
+    def has_view_permission(self, request, obj=None):
+        return True
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -1,8 +1,9 @@
 """Small helpers every app's public views share: the place named in a query string, the
-query string of a paged list, and a service's refusal shown on a form."""
+query string of a paged list, a service's refusal shown on a form, the client's address."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest
@@ -54,3 +55,13 @@ def add_service_errors(
     else:
         for message in exc.messages:
             form.add_error(refusal_field or fallback, message)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address a request came from, for rate limits and lockouts. Behind the TLS
+    proxy (DJANGO_BEHIND_TLS_PROXY) REMOTE_ADDR is the proxy: the address it saw is the
+    last X-Forwarded-For hop (earlier hops are whatever the client sent)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR")

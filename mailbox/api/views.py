@@ -11,11 +11,7 @@ from mailbox import selectors_track, services
 from mailbox.api import serializers as s
 from portal.api.errors import refusal_response
 from portal.models import Unit
-
-
-def client_ip(request) -> str | None:
-    # Behind the TLS proxy the first X-Forwarded-For hop is the citizen (see settings).
-    return request.META.get("REMOTE_ADDR")
+from portal.pages import client_ip
 
 
 class LetterCreate(APIView):

@@ -1,13 +1,12 @@
-"""What the participation back-office modules share: the units an official may edit,
-forms and formsets that validate through the services, inlines read with their parent.
-(Forms run as the acting person and read-only inlines are portal.admin's.)"""
+"""What the participation back-office modules share: the units an official may edit.
+(Forms that run as the acting person, validate through the services and inlines read
+with their parent are portal.admin's.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from django.forms.models import construct_instance
 from django.http import HttpRequest
 
 from portal import permissions
@@ -26,31 +25,3 @@ def edits_any_unit(request: HttpRequest) -> bool:
     if not hasattr(request, "_edits_any_unit"):
         request._edits_any_unit = editable_units(request.user).exists()
     return request._edits_any_unit
-
-
-class ServiceValidated:
-    """ModelForm mixin: the services validate the object and name each bad field in words
-    for officials; the model's own checks would only repeat that by constraint name, so
-    the instance is built from the form without them."""
-
-    def _post_clean(self) -> None:
-        self.instance = construct_instance(
-            self, self.instance, self._meta.fields, self._meta.exclude
-        )
-
-
-class ActorFormSet:
-    """InlineModelAdmin mixin: the formset runs the services as the person asking, its
-    `actor`."""
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        return type(formset.__name__, (formset,), {"actor": request.user})
-
-
-class ReadWithParent:
-    """Inlines are read by whoever may read the parent object (the parent admin decides,
-    through portal.permissions); Django's per-model permissions are not used here."""
-
-    def has_view_permission(self, request, obj=None):
-        return True

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from participation.admin.common import ActorFormSet, editable_units
+from participation.admin.common import editable_units
 from participation.models import (
     Decision,
     DecisionStep,
@@ -45,7 +45,7 @@ from participation.selectors.decisions import disclosure_of
 from participation.services import decisions as decision_services
 from participation.services import meetings as meeting_services
 from portal import permissions
-from portal.admin import ActorForm, BackOfficeAdmin, ReadOnlyInline, dry_run
+from portal.admin import ActorForm, ActorFormSet, BackOfficeAdmin, ReadOnlyInline, dry_run
 from portal.permissions import Action
 
 # --- Decisions ---------------------------------------------------------------------------

@@ -25,13 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from participation.admin.common import (
-    ActorFormSet,
-    ReadWithParent,
-    ServiceValidated,
-    editable_units,
-    edits_any_unit,
-)
+from participation.admin.common import editable_units, edits_any_unit
 from participation.models import (
     BodyMember,
     PaperBatch,
@@ -45,7 +39,16 @@ from participation.permissions import can_manage, managed
 from participation.selectors import votes as selectors
 from participation.services import votes as services
 from portal import permissions
-from portal.admin import ActorForm, BackOfficeAdmin, ReadOnlyInline, RollBack, dry_run
+from portal.admin import (
+    ActorForm,
+    ActorFormSet,
+    BackOfficeAdmin,
+    ReadOnlyInline,
+    ReadWithParent,
+    RollBack,
+    ServiceValidated,
+    dry_run,
+)
 from portal.permissions import Action
 
 # ---------------------------------------------------------------------------
