@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20),
         "options": {"expires": 50 * 60},
     },
+    # Last month's statements, ready for the villages in the first days of a month.
+    "funds-statements": {
+        "task": "funds.tasks.statements_generate",
+        "schedule": crontab(day_of_month="1-10", hour=1, minute=10),
+    },
 }
 # /healthz calls the worker stale after this many seconds without a heartbeat.
 PORTAL_HEARTBEAT_STALE_SECONDS = env_int("PORTAL_HEARTBEAT_STALE_SECONDS", 300)
@@ -326,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "AidCategoryEnum": "participation.models.mutual_aid.AidCategory.choices",
         "AidScopeEnum": "participation.models.mutual_aid.AidScope.choices",
         "AidStatusEnum": "participation.models.mutual_aid.AidStatus.choices",
+        "ProjectCategoryEnum": "funds.models.projects.ProjectCategory.choices",
+        "ProjectStageEnum": "funds.models.projects.Stage.choices",
     },
 }
 

@@ -53,7 +53,12 @@ class Member(models.Model):
     """A registered member of a collective (成员身份确认). The ID number is kept only as a
     keyed hash, to match a person asking to see vouchers, and a mask."""
 
-    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="members")
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("集体经济组织"),
+    )
     real_name = models.CharField(_("姓名"), max_length=40)
     id_number_hash = models.CharField(max_length=64, editable=False)
     id_number_masked = models.CharField(_("身份证号码"), max_length=18, editable=False)
@@ -123,9 +128,16 @@ class LedgerEntry(models.Model):
     """One booked entry. Never edited: a correction is a new entry (`corrects`), with a
     negative amount to reverse the original when that is what it does."""
 
-    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="entries")
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("集体经济组织"),
+    )
     # Copied from the collective: the monitoring dashboards read a code range on this table.
-    region = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）")
+    )
     booked_on = models.DateField(_("记账日期"))
     voucher_number = models.CharField(_("凭证号"), max_length=20)
     summary = models.CharField(_("摘要"), max_length=200)
@@ -195,8 +207,13 @@ def voucher_path(instance: "Voucher", filename: str) -> str:
 class Voucher(models.Model):
     """A scanned original voucher (image or PDF) of an entry."""
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="vouchers")
-    file = models.FileField(upload_to=voucher_path, max_length=200)
+    entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        verbose_name=_("记账凭证"),
+    )
+    file = models.FileField(_("文件"), upload_to=voucher_path, max_length=200)
     token = models.CharField(max_length=32, editable=False)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
@@ -227,7 +244,12 @@ class AssetStatus(models.TextChoices):
 
 
 class FixedAsset(models.Model):
-    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="assets")
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.PROTECT,
+        related_name="assets",
+        verbose_name=_("集体经济组织"),
+    )
     name = models.CharField(_("资产名称"), max_length=100)
     category = models.CharField(_("类别"), max_length=40)
     value = models.DecimalField(_("原值（元）"), max_digits=14, decimal_places=2)
@@ -267,7 +289,12 @@ class ResourceKind(models.TextChoices):
 
 
 class Resource(models.Model):
-    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="resources")
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.PROTECT,
+        related_name="resources",
+        verbose_name=_("集体经济组织"),
+    )
     kind = models.CharField(_("资源类型"), max_length=16, choices=ResourceKind.choices)
     name = models.CharField(_("名称或坐落"), max_length=100)
     area = models.DecimalField(_("面积（亩）"), max_digits=10, decimal_places=2)
@@ -301,8 +328,15 @@ class MonthlyStatement(models.Model):
     """A collective's month: income and expense by subject, balances, the eight disclosure
     categories; generated from the ledger and published as a disclosure record."""
 
-    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="statements")
-    region = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("集体经济组织"),
+    )
+    region = models.ForeignKey(
+        "portal.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）")
+    )
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
     figures = models.JSONField(_("报表数据"), default=dict, editable=False)
     generated_at = models.DateTimeField(_("生成时间"))
@@ -339,7 +373,12 @@ class MonthlyStatement(models.Model):
 class LedgerImport(models.Model):
     """An Excel workbook of entries from the centre: all rows valid, or nothing booked."""
 
-    collective = models.ForeignKey(Collective, on_delete=models.PROTECT, related_name="imports")
+    collective = models.ForeignKey(
+        Collective,
+        on_delete=models.PROTECT,
+        related_name="imports",
+        verbose_name=_("集体经济组织"),
+    )
     file_name = models.CharField(_("文件名"), max_length=200)
     rows = models.PositiveIntegerField(_("行数"))
     booked = models.PositiveIntegerField(_("已入账"), default=0)

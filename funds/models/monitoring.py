@@ -62,6 +62,8 @@ class Alert(models.Model):
         verbose_name=_("处理人"),
     )
     handling_note = models.CharField(_("处理情况"), max_length=300, blank=True)
+    # When the last note was written; earlier notes are in the audit trail.
+    handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("监管预警")
