@@ -1,3 +1,12 @@
-"""Pages of funds: projects; included by funds.urls or portal.urls."""
+"""Public pages of village special-fund projects; included by funds.urls at
+"funds/projects/"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from funds.views import projects
+
+urlpatterns = [
+    path("", projects.project_list, name="fund-projects"),
+    path("<int:pk>/", projects.project_detail, name="fund-project"),
+    path("documents/<str:token>/", projects.document_download, name="fund-project-document"),
+]
