@@ -1,3 +1,10 @@
-"""Pages of funds: ledger; included by funds.urls or portal.urls."""
+"""Pages of the three-asset ledgers; included by funds.urls at "funds/collectives/"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from funds.views import ledger
+
+urlpatterns = [
+    path("", ledger.collective_list, name="collectives"),
+    path("<int:pk>/", ledger.collective_detail, name="collective"),
+]
