@@ -24,7 +24,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.db.models import QuerySet
-from django.forms.models import construct_instance
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -51,7 +50,14 @@ from funds.selectors import ledger as selectors
 from funds.services import ledger as services
 from participation.models import Decision
 from portal import hierarchy, permissions
-from portal.admin import ActorForm, BackOfficeAdmin, ReadOnlyInline, dry_run
+from portal.admin import (
+    ActorForm,
+    BackOfficeAdmin,
+    ReadOnlyInline,
+    ReadWithParent,
+    ServiceValidated,
+    dry_run,
+)
 from portal.charts import XLSX_TYPE
 from portal.models import Region, Tier, Unit, UnitKind
 from portal.permissions import Action
@@ -61,15 +67,22 @@ from portal.services.errors import DomainError
 # Shared
 
 
-class ServiceValidated:
-    """ModelForm mixin: the services validate and name each bad field in words for
-    officials; the model's own checks would repeat that by constraint name, so the
-    instance is built from the form without them."""
+class ServiceForm(ServiceValidated, forms.ModelForm):
+    """A form that stands for one service call (`run`): clean() tries it in a savepoint
+    and rolls it back, so a refusal becomes a form error (beside its field, else beside
+    `refusal_field`); the admin's save_model then runs it for real."""
 
-    def _post_clean(self) -> None:
-        self.instance = construct_instance(
-            self, self.instance, self._meta.fields, self._meta.exclude
-        )
+    actor: Any = None
+    refusal_field: str | None = None
+
+    def run(self) -> Any:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors:
+            dry_run(self, self.run, refusal_field=self.refusal_field)
+        return data
 
 
 def _scope(request: HttpRequest, name: str, build) -> QuerySet[Collective]:
@@ -136,13 +149,6 @@ class CollectiveScoped(BackOfficeAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReadWithParent:
-    """Inlines are read by whoever may read the parent (its admin decides)."""
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
-
 def _money(value: Any) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
@@ -151,19 +157,14 @@ def _money(value: Any) -> str:
 # Collectives and members
 
 
-class CollectiveForm(ServiceValidated, forms.ModelForm):
-    actor: Any = None
-
+class CollectiveForm(ServiceForm):
     class Meta:
         model = Collective
         fields = ["region", "group_name", "name", "centre", "opened_on", "cash_float"]
         help_texts = {"group_name": _("村集体经济组织不填；村民小组集体经济组织填“3组”等。")}
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            dry_run(self, lambda: services.collective_create(**data, actor=self.actor))
-        return data
+    def run(self) -> Collective:
+        return services.collective_create(**self.cleaned_data, actor=self.actor)
 
 
 class MemberInline(ReadWithParent, ReadOnlyInline):
@@ -221,31 +222,22 @@ class CollectiveAdmin(ActorForm, BackOfficeAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Collective, form, change: bool) -> None:
-        data = form.cleaned_data
-        saved = services.collective_create(**data, actor=request.user)
-        obj.pk = saved.pk
+        obj.pk = form.run().pk
 
 
-class MemberForm(ServiceValidated, forms.ModelForm):
+class MemberForm(ServiceForm):
     id_number = forms.CharField(
         label=_("身份证号码"),
         max_length=18,
         help_text=_("只保存加密摘要（用于查阅凭证时核验）和掩码，不保存号码本身。"),
     )
-    actor: Any = None
 
     class Meta:
         model = Member
         fields = ["collective", "real_name", "id_number", "group_name", "registered_on"]
 
-    def register(self) -> Member:
+    def run(self) -> Member:
         return services.member_register(**self.cleaned_data, actor=self.actor)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            dry_run(self, self.register)
-        return data
 
 
 @admin.register(Member)
@@ -274,15 +266,15 @@ class MemberAdmin(ActorForm, CollectiveScoped):
         return False
 
     def save_model(self, request: HttpRequest, obj: Member, form: MemberForm, change: bool) -> None:
-        obj.pk = form.register().pk
+        obj.pk = form.run().pk
 
 
 # ---------------------------------------------------------------------------
 # Entries
 
 
-class EntryBookForm(ServiceValidated, forms.ModelForm):
-    actor: Any = None
+class EntryBookForm(ServiceForm):
+    refusal_field = "booked_on"
 
     class Meta:
         model = LedgerEntry
@@ -294,14 +286,8 @@ class EntryBookForm(ServiceValidated, forms.ModelForm):
             "decision": _("大额支出请关联村民（代表）会议决议。"),
         }
 
-    def book(self) -> LedgerEntry:
+    def run(self) -> LedgerEntry:
         return services.entry_book(**self.cleaned_data, actor=self.actor)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            dry_run(self, self.book, refusal_field="booked_on")
-        return data
 
 
 REPLACEMENT_PREFIX = "new_"
@@ -459,7 +445,7 @@ class LedgerEntryAdmin(ActorForm, CollectiveScoped):
         if not self.has_change_permission(request, obj):
             return []
         fields = ["voucher_file"]
-        if obj.amount > 0 and not obj.corrections.filter(amount__lt=0).exists():
+        if services.correction_refusal(obj) is None:
             fields += [
                 "correct",
                 "reason",
@@ -539,7 +525,7 @@ class LedgerEntryAdmin(ActorForm, CollectiveScoped):
 
     def save_model(self, request: HttpRequest, obj: LedgerEntry, form, change: bool) -> None:
         if not change:
-            obj.pk = form.book().pk
+            obj.pk = form.run().pk
             return
         upload = form.cleaned_data.get("voucher_file")
         if upload is not None:
@@ -592,15 +578,23 @@ class LedgerEntryAdmin(ActorForm, CollectiveScoped):
 # Registers
 
 
-class AssetForm(ServiceValidated, forms.ModelForm):
-    actor: Any = None
+class RegisterAdmin(ActorForm, CollectiveScoped):
+    """A register's rows: the collective is kept as entered; saved by the form's service."""
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["collective"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ServiceForm, change) -> None:
+        obj.pk = form.run().pk
+
+
+class AssetForm(ServiceForm):
     class Meta:
         model = FixedAsset
         fields = ["collective", *services.ASSET_FIELDS]
         help_texts = {"status": _("选择“出租”时须填写承租方和租期。")}
 
-    def save_through_services(self) -> FixedAsset:
+    def run(self) -> FixedAsset:
         data = self.cleaned_data
         values = {name: data[name] for name in services.ASSET_FIELDS if name in data}
         if self.instance.pk:
@@ -608,15 +602,9 @@ class AssetForm(ServiceValidated, forms.ModelForm):
             return services.asset_update(asset=asset, actor=self.actor, **values)
         return services.asset_register(collective=data["collective"], actor=self.actor, **values)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            dry_run(self, self.save_through_services)
-        return data
-
 
 @admin.register(FixedAsset)
-class FixedAssetAdmin(ActorForm, CollectiveScoped):
+class FixedAssetAdmin(RegisterAdmin):
     form = AssetForm
     list_display = ["name", "collective", "category", "value", "status", "lessee", "lease_end"]
     list_filter = ["status"]
@@ -624,26 +612,18 @@ class FixedAssetAdmin(ActorForm, CollectiveScoped):
     list_select_related = ["collective"]
     show_full_result_count = False
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["collective"] if obj is not None else []
-
     def has_change_permission(self, request: HttpRequest, obj: FixedAsset | None = None) -> bool:
         if obj is not None and obj.status == AssetStatus.DISPOSED:
             return False
         return super().has_change_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: FixedAsset, form: AssetForm, change) -> None:
-        obj.pk = form.save_through_services().pk
 
-
-class ResourceForm(ServiceValidated, forms.ModelForm):
-    actor: Any = None
-
+class ResourceForm(ServiceForm):
     class Meta:
         model = Resource
         fields = ["collective", *services.RESOURCE_FIELDS]
 
-    def save_through_services(self) -> Resource:
+    def run(self) -> Resource:
         data = self.cleaned_data
         values = {name: data[name] for name in services.RESOURCE_FIELDS if name in data}
         if self.instance.pk:
@@ -651,15 +631,9 @@ class ResourceForm(ServiceValidated, forms.ModelForm):
             return services.resource_update(resource=resource, actor=self.actor, **values)
         return services.resource_register(collective=data["collective"], actor=self.actor, **values)
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            dry_run(self, self.save_through_services)
-        return data
-
 
 @admin.register(Resource)
-class ResourceAdmin(ActorForm, CollectiveScoped):
+class ResourceAdmin(RegisterAdmin):
     form = ResourceForm
     list_display = ["name", "collective", "kind", "area", "holder", "term_end", "annual_rent"]
     list_filter = ["kind"]
@@ -667,41 +641,29 @@ class ResourceAdmin(ActorForm, CollectiveScoped):
     list_select_related = ["collective"]
     show_full_result_count = False
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["collective"] if obj is not None else []
-
-    def save_model(self, request: HttpRequest, obj: Resource, form: ResourceForm, change) -> None:
-        obj.pk = form.save_through_services().pk
-
 
 # ---------------------------------------------------------------------------
 # Monthly statements
 
 
-class StatementForm(ServiceValidated, forms.ModelForm):
+class StatementForm(ServiceForm):
     month = forms.DateField(
         label=_("月份"),
         input_formats=["%Y-%m"],
         widget=forms.TextInput(attrs={"placeholder": "2026-03"}),
         help_text=_("写作 2026-03；只能生成已经结束的月份，已公开的月份不能重新生成。"),
     )
-    actor: Any = None
+    refusal_field = "month"
 
     class Meta:
         model = MonthlyStatement
         fields = ["collective", "month"]
 
-    def generate(self) -> MonthlyStatement:
+    def run(self) -> MonthlyStatement:
         data = self.cleaned_data
         return services.statement_generate(
             collective=data["collective"], month=data["month"], actor=self.actor
         )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not self.errors:
-            dry_run(self, self.generate, refusal_field="month")
-        return data
 
 
 def statement_table(figures: dict[str, Any]) -> str:
@@ -799,7 +761,7 @@ class MonthlyStatementAdmin(ActorForm, CollectiveScoped):
         return format_html('<a href="{}">{}</a>{}', url, record.get_status_display(), note)
 
     def save_model(self, request: HttpRequest, obj, form: StatementForm, change: bool) -> None:
-        obj.pk = form.generate().pk
+        obj.pk = form.run().pk
 
     def _act(self, request: HttpRequest, queryset, run, done_message: str) -> None:
         done, refused = 0, []

@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy as _
 from funds.models import (
     Acceptance,
     AcceptanceResult,
-    Direction,
     Disbursement,
     FundingLine,
     FundProject,
@@ -357,16 +356,7 @@ class ProjectForm(ServiceValidated, forms.ModelForm):
                 ("", "—"),
                 *((row.stage, row.get_stage_display()) for row in project.stages.all()),
             ]
-            self.fields["entry"].queryset = (
-                LedgerEntry.objects.filter(
-                    collective__region_id=project.region_id,
-                    collective__group_name="",
-                    direction=Direction.EXPENSE,
-                    disbursement__isnull=True,
-                )
-                .select_related("collective")
-                .order_by("-booked_on", "-id")
-            )
+            self.fields["entry"].queryset = selectors.entries_to_link(project)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -446,8 +436,18 @@ def _village_units(user: Any):
     return core.units_for(user, Action.EDIT).filter(kind=UnitKind.VILLAGE_COMMITTEE, is_active=True)
 
 
+class ReadInScope:
+    """ModelAdmin mixin: back-office users open the list, which get_queryset scopes; a
+    row opens for whoever finds it in their list."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return core.is_back_office_user(request.user)
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+
 @admin.register(FundProject)
-class FundProjectAdmin(ActorForm, BackOfficeAdmin):
+class FundProjectAdmin(ActorForm, ReadInScope, BackOfficeAdmin):
     form = ProjectForm
     list_display = ["name", "unit", "year", "stage", "budget", "disbursed", "stage_since"]
     list_filter = ["stage", "year", "category"]
@@ -459,11 +459,6 @@ class FundProjectAdmin(ActorForm, BackOfficeAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FundProject]:
         return selectors.projects_back_office(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: FundProject | None = None) -> bool:
-        if obj is None:
-            return core.is_back_office_user(request.user)
-        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _village_units(request.user).exists()
@@ -583,7 +578,7 @@ class FundProjectAdmin(ActorForm, BackOfficeAdmin):
 
 
 @admin.register(VillageAllocation)
-class VillageAllocationAdmin(BackOfficeAdmin):
+class VillageAllocationAdmin(ReadInScope, BackOfficeAdmin):
     """Platform admins keep the yearly allocations; the others read those of their places."""
 
     list_display = ["region", "year", "amount"]
@@ -602,23 +597,15 @@ class VillageAllocationAdmin(BackOfficeAdmin):
         own = allocations.filter(region__in=villages.values("region_id"))
         return (own | hierarchy.in_any_subtree(allocations, scopes)).distinct()
 
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return core.is_back_office_user(request.user)
-        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
-
-class ProjectRowsAdmin(BackOfficeAdmin):
+class ProjectRowsAdmin(ReadInScope, BackOfficeAdmin):
     """A read-only list of rows of projects, scoped as the projects are."""
+
+    show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest):
         rows = super().get_queryset(request).select_related("project", "project__unit")
         return projects_in_scope(rows, request.user, prefix="project__")
-
-    def has_view_permission(self, request, obj=None):
-        if obj is None:
-            return core.is_back_office_user(request.user)
-        return self.get_queryset(request).filter(pk=obj.pk).exists()
 
     def has_add_permission(self, request):
         return False
@@ -633,7 +620,6 @@ class DisbursementAdmin(ProjectRowsAdmin):
     list_filter = ["paid_on"]
     search_fields = ["project__name", "payee"]
     date_hierarchy = "paid_on"
-    show_full_result_count = False
 
 
 @admin.register(Acceptance)
@@ -641,14 +627,12 @@ class AcceptanceAdmin(ProjectRowsAdmin):
     list_display = ["project", "inspected_on", "result", "final_accounts", "recorded_by"]
     list_filter = ["result"]
     search_fields = ["project__name", "inspectors"]
-    show_full_result_count = False
 
 
 @admin.register(Rectification)
 class RectificationAdmin(ProjectRowsAdmin):
     list_display = ["project", "opened_at", "state", "answered_at", "closed_at"]
     search_fields = ["project__name"]
-    show_full_result_count = False
 
     @admin.display(description=_("状态"))
     def state(self, item: Rectification) -> str:

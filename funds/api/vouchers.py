@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -32,7 +32,13 @@ from rest_framework.views import APIView
 from funds.models import Collective, LedgerEntry, Voucher
 from funds.selectors import vouchers as selectors
 from funds.services import vouchers as services
-from funds.views.vouchers import GRANT_HEADER, grant_from_request, stamped_response
+from funds.views.vouchers import (
+    GRANT_HEADER,
+    collective_or_404,
+    grant_from_request,
+    stamped_response,
+    voucher_with_grant_or_404,
+)
 from portal.api.errors import refusal_response
 from portal.pages import client_ip
 
@@ -183,9 +189,7 @@ class VoucherList(generics.ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = VoucherListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        collective = selectors.collective_public(query.validated_data["collective"])
-        if collective is None:
-            raise Http404
+        collective = collective_or_404(query.validated_data["collective"])
         if grant_from_request(request, collective.pk) is None:
             return Response(
                 {"detail": _("请先凭本人姓名和身份证号码申请查阅，或查阅时限已到。")},
@@ -217,12 +221,7 @@ class VoucherFile(APIView):
         },
     )
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
-        voucher = selectors.voucher_public(pk)
-        if voucher is None:
-            raise Http404
-        grant = grant_from_request(request, voucher.entry.collective_id)
-        if grant is None:
-            raise Http404
+        voucher, grant = voucher_with_grant_or_404(request, pk)
         try:
             _view, stamped = services.voucher_file(voucher=voucher, grant=grant)
         except ValidationError as exc:

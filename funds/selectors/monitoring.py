@@ -129,6 +129,26 @@ class _WorkingDays:
 # --- "Before" and "during": projects -------------------------------------------------
 
 
+def _stage_labels() -> dict[str, str]:
+    return {stage: str(label) for stage, label in Stage.choices}
+
+
+def _past_deadline(
+    rows: list[tuple[int, str, str, dt.datetime]], today: dt.date, limit_of: Callable[[str], int]
+) -> Iterator[tuple[int, str, str, dt.date, int, dt.date]]:
+    """The rows (project, place, stage, moment) whose limit of working days after the
+    moment's day has ended, each as (project, place, stage, that day, limit, deadline):
+    the deadline is the limit-th working day after the day."""
+    if not rows:
+        return
+    workdays = _WorkingDays(min(local_date(row[3]) for row in rows), today)
+    for project_id, region_id, stage, moment in rows:
+        day, limit = local_date(moment), limit_of(stage)
+        if workdays.ended(day) < limit:
+            continue
+        yield project_id, region_id, stage, day, limit, workdays.nth_after(day, limit)
+
+
 def stage_overdue_causes(now: dt.datetime) -> Iterator[Cause]:
     today = local_date(now)
     limits = {
@@ -146,19 +166,15 @@ def stage_overdue_causes(now: dt.datetime) -> Iterator[Cause]:
         .order_by()
         .values_list("id", "region_id", "stage", "stage_since")
     )
-    if not rows:
-        return
-    workdays = _WorkingDays(min(local_date(row[3]) for row in rows), today)
     # Translated once per rule, not once per row: a city has tens of thousands of rows.
     text = _(
         "%(stage)s阶段超过 %(days)d 个工作日的时限：%(since)s 进入本阶段，"
         "应于 %(deadline)s 前完成。"
     )
-    labels = {stage: str(label) for stage, label in Stage.choices}
-    for project_id, region_id, stage, stage_since in rows:
-        since, limit = local_date(stage_since), limits[stage]
-        if workdays.ended(since) < limit:
-            continue
+    labels = _stage_labels()
+    for project_id, region_id, stage, since, limit, deadline in _past_deadline(
+        rows, today, limits.__getitem__
+    ):
         yield Cause(
             kind=AlertKind.STAGE_OVERDUE,
             key=f"stage_overdue:project:{project_id}:{stage}",
@@ -169,7 +185,7 @@ def stage_overdue_causes(now: dt.datetime) -> Iterator[Cause]:
                 "stage": labels[stage],
                 "days": limit,
                 "since": since.isoformat(),
-                "deadline": workdays.nth_after(since, limit).isoformat(),
+                "deadline": deadline.isoformat(),
             },
         )
 
@@ -185,15 +201,11 @@ def stage_unpublished_causes(now: dt.datetime) -> Iterator[Cause]:
         .order_by()
         .values_list("project_id", "project__region_id", "stage", "reached_at")
     )
-    if not rows:
-        return
-    workdays = _WorkingDays(min(local_date(row[3]) for row in rows), today)
     text = _("%(stage)s阶段 %(reached)s 到达，%(days)d 个工作日内（%(deadline)s 前）未公开。")
-    labels = {stage: str(label) for stage, label in Stage.choices}
-    for project_id, region_id, stage, reached_at in rows:
-        reached = local_date(reached_at)
-        if workdays.ended(reached) < allowed:
-            continue
+    labels = _stage_labels()
+    for project_id, region_id, stage, reached, _limit, deadline in _past_deadline(
+        rows, today, lambda _stage: allowed
+    ):
         yield Cause(
             kind=AlertKind.STAGE_UNPUBLISHED,
             key=f"stage_unpublished:project:{project_id}:{stage}",
@@ -204,7 +216,7 @@ def stage_unpublished_causes(now: dt.datetime) -> Iterator[Cause]:
                 "stage": labels[stage],
                 "reached": reached.isoformat(),
                 "days": allowed,
-                "deadline": workdays.nth_after(reached, allowed).isoformat(),
+                "deadline": deadline.isoformat(),
             },
         )
 
@@ -289,77 +301,64 @@ def live_expenses() -> QuerySet[LedgerEntry]:
 ENTRY_TEXT = gettext_lazy("记账凭证 %(number)s（%(day)s，%(subject)s %(amount)s 元）")
 
 
-def _entry_text(
-    template: str, number: str, booked_on: dt.date, subject: str, amount: Decimal
-) -> str:
-    return template % {
-        "number": number,
-        "day": booked_on.isoformat(),
-        "subject": subject,
-        "amount": _yuan(amount),
-    }
+def _named_entries(entries: QuerySet[LedgerEntry]) -> Iterator[tuple[int, int, str, str]]:
+    """(entry, collective, place, the entry named as ENTRY_TEXT says) for each entry."""
+    template = str(ENTRY_TEXT)
+    rows = entries.values_list(
+        "id",
+        "collective_id",
+        "region_id",
+        "voucher_number",
+        "booked_on",
+        "subject__name",
+        "amount",
+    )
+    for entry_id, collective_id, region_id, number, booked_on, subject, amount in rows:
+        named = template % {
+            "number": number,
+            "day": booked_on.isoformat(),
+            "subject": subject,
+            "amount": _yuan(amount),
+        }
+        yield entry_id, collective_id, region_id, named
 
 
 def no_voucher_causes(now: dt.datetime) -> Iterator[Cause]:
     days = settings.FUNDS_NO_VOUCHER_DAYS
-    rows = (
+    expenses = (
         live_expenses()
         .filter(booked_on__lte=local_date(now) - dt.timedelta(days=days))
         .filter(~Exists(Voucher.objects.filter(entry=OuterRef("pk"))))
-        .values_list(
-            "id",
-            "collective_id",
-            "region_id",
-            "voucher_number",
-            "booked_on",
-            "subject__name",
-            "amount",
-        )
     )
-    entry, text = str(ENTRY_TEXT), _("%(entry)s记账 %(days)d 天后仍未上传原始凭证。")
-    for entry_id, collective_id, region_id, number, booked_on, subject, amount in rows:
+    text = _("%(entry)s记账 %(days)d 天后仍未上传原始凭证。")
+    for entry_id, collective_id, region_id, named in _named_entries(expenses):
         yield Cause(
             kind=AlertKind.NO_VOUCHER,
             key=f"no_voucher:entry:{entry_id}",
             region_id=region_id,
             collective_id=collective_id,
             entry_id=entry_id,
-            detail=text
-            % {"entry": _entry_text(entry, number, booked_on, subject, amount), "days": days},
+            detail=text % {"entry": named, "days": days},
         )
 
 
 def large_without_decision_causes(now: dt.datetime) -> Iterator[Cause]:
     threshold = settings.FUNDS_LARGE_EXPENSE
-    rows = (
+    expenses = (
         live_expenses()
         .filter(amount__gte=threshold, decision__isnull=True)
         # A disbursement of a project carries the project's decision.
         .exclude(disbursement__project__decision__isnull=False)
-        .values_list(
-            "id",
-            "collective_id",
-            "region_id",
-            "voucher_number",
-            "booked_on",
-            "subject__name",
-            "amount",
-        )
     )
-    entry = str(ENTRY_TEXT)
     text = _("%(entry)s达到 %(threshold)s 元，未附村民（代表）会议决议。")
-    for entry_id, collective_id, region_id, number, booked_on, subject, amount in rows:
+    for entry_id, collective_id, region_id, named in _named_entries(expenses):
         yield Cause(
             kind=AlertKind.LARGE_WITHOUT_DECISION,
             key=f"large_without_decision:entry:{entry_id}",
             region_id=region_id,
             collective_id=collective_id,
             entry_id=entry_id,
-            detail=text
-            % {
-                "entry": _entry_text(entry, number, booked_on, subject, amount),
-                "threshold": f"{threshold:,}",
-            },
+            detail=text % {"entry": named, "threshold": f"{threshold:,}"},
         )
 
 

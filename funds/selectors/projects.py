@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,8 +22,10 @@ from funds.models import (
     SPECIAL_SOURCES,
     STAGE_ORDER,
     Acceptance,
+    Direction,
     Disbursement,
     FundProject,
+    LedgerEntry,
     ProjectStage,
     Rectification,
     Stage,
@@ -109,11 +112,29 @@ def money_of(project: FundProject) -> Money:
     return Money(budget=project.budget, disbursed=project.disbursed, remaining=project.remaining)
 
 
+def special_part(lines: Iterable[tuple[str, Decimal]]) -> Decimal:
+    """The part of a project's funding, given as (source, amount), that counts against
+    the village's yearly allocation: the city and county special funds."""
+    return sum((amount for source, amount in lines if source in SPECIAL_SOURCES), Decimal(0))
+
+
 def special_funds(project: FundProject) -> Decimal:
     """The city and county special funds in the project (reads the prefetched lines)."""
-    return sum(
-        (line.amount for line in project.funding.all() if line.source in SPECIAL_SOURCES),
-        Decimal(0),
+    return special_part((line.source, line.amount) for line in project.funding.all())
+
+
+def entries_to_link(project: FundProject) -> QuerySet[LedgerEntry]:
+    """The expense entries of the village's own collective that no disbursement names
+    yet, newest first: what a payment of the project may be linked to."""
+    return (
+        LedgerEntry.objects.filter(
+            collective__region_id=project.region_id,
+            collective__group_name="",
+            direction=Direction.EXPENSE,
+            disbursement__isnull=True,
+        )
+        .select_related("collective")
+        .order_by("-booked_on", "-id")
     )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from funds.forms.vouchers import VoucherAccessForm
-from funds.models import Collective, VoucherGrant
+from funds.models import Collective, Voucher, VoucherGrant
 from funds.selectors import vouchers as selectors
 from funds.services import vouchers as services
 from funds.watermark import Stamped
@@ -55,6 +55,20 @@ def grant_from_request(request: HttpRequest, collective_id: int) -> VoucherGrant
     return services.grant_for(_token(request, collective_id), collective_id)
 
 
+def voucher_with_grant_or_404(
+    request: HttpRequest, voucher_id: int
+) -> tuple[Voucher, VoucherGrant]:
+    """A public voucher and the request's grant for its collective; 404 when either is
+    missing, so a voucher of another collective looks like no voucher."""
+    voucher = selectors.voucher_public(voucher_id)
+    if voucher is None:
+        raise Http404
+    grant = grant_from_request(request, voucher.entry.collective_id)
+    if grant is None:
+        raise Http404
+    return voucher, grant
+
+
 def stamped_response(stamped: Stamped) -> HttpResponse:
     """A marked voucher shown in the browser, never kept in any cache, never sniffed."""
     response = HttpResponse(stamped.content, content_type=stamped.content_type)
@@ -65,7 +79,8 @@ def stamped_response(stamped: Stamped) -> HttpResponse:
     return response
 
 
-def _collective_or_404(pk: int) -> Collective:
+def collective_or_404(pk: int) -> Collective:
+    """A collective whose vouchers the public may ask to see; 404 for any other."""
     collective = selectors.collective_public(pk)
     if collective is None:
         raise Http404
@@ -82,7 +97,7 @@ def _place(collective: Collective) -> dict:
 def voucher_access(request: HttpRequest, collective_id: int) -> HttpResponse:
     """GET explains who may look and shows the form; POST checks name and ID number and,
     for a member, opens the collective's vouchers for a short while."""
-    collective = _collective_or_404(collective_id)
+    collective = collective_or_404(collective_id)
     form = VoucherAccessForm(request.POST or None)
     status = 200
     retry_after = None
@@ -130,7 +145,7 @@ def voucher_access(request: HttpRequest, collective_id: int) -> HttpResponse:
 @require_GET
 def voucher_list(request: HttpRequest, collective_id: int) -> HttpResponse:
     """The collective's entries with vouchers, a year at a time, month by month."""
-    collective = _collective_or_404(collective_id)
+    collective = collective_or_404(collective_id)
     grant = grant_from_request(request, collective.pk)
     if grant is None:
         if _token(request, collective.pk):
@@ -173,13 +188,8 @@ def _year_or_404(raw: str | None, years: list[int]) -> int | None:
 @require_GET
 def voucher_file(request: HttpRequest, voucher_id: int) -> HttpResponse:
     """One voucher's file, marked with the viewer and logged; 404 without a valid grant
-    for its collective, so a voucher of another collective looks like no voucher."""
-    voucher = selectors.voucher_public(voucher_id)
-    if voucher is None:
-        raise Http404
-    grant = grant_from_request(request, voucher.entry.collective_id)
-    if grant is None:
-        raise Http404
+    for its collective."""
+    voucher, grant = voucher_with_grant_or_404(request, voucher_id)
     try:
         _view, stamped = services.voucher_file(voucher=voucher, grant=grant)
     except services.VoucherUnavailable as exc:
