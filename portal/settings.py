@@ -378,6 +378,7 @@ PORTAL_DEMO_LOADERS = [
     "disclosure.demo.demo_load",
     "mailbox.demo.demo_load",
     "participation.demo.demo_load",
+    "funds.demo.demo_load",
 ]
 
 # --- Mailbox ------------------------------------------------------------------------------

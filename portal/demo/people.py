@@ -110,6 +110,13 @@ def make_people(
     return [make_person(rng, area_code=area_code) for _ in range(count)]
 
 
+def demo_persons(seed: int = DEFAULT_SEED) -> dict[str, DemoPerson]:
+    """The synthetic person behind each demo login and pending applicant, by username."""
+    usernames = [username for username, _role, _can in DEMO_LOGINS]
+    usernames += [f"applicant{number}" for number in range(1, PENDING_APPLICANTS + 1)]
+    return dict(zip(usernames, make_people(len(usernames), seed=seed), strict=True))
+
+
 def _user(username: str, person: DemoPerson, password_hash: str, **flags: Any) -> User:
     """The demo login `username`; an existing account is left as it is (its password
     may have been changed on purpose)."""
@@ -133,9 +140,7 @@ def demo_logins_create(*, seed: int = DEFAULT_SEED) -> dict[str, User]:
     # One hash for every login: hashing is deliberately slow, and the password is the
     # same documented one for all of them anyway.
     password_hash = make_password(DEMO_PASSWORD)
-    usernames = [username for username, _role, _can in DEMO_LOGINS]
-    usernames += [f"applicant{number}" for number in range(1, PENDING_APPLICANTS + 1)]
-    persons = dict(zip(usernames, make_people(len(usernames), seed=seed), strict=True))
+    persons = demo_persons(seed)
     superuser = {"is_superuser": True, "is_staff": True}
     users = {
         username: _user(
@@ -149,6 +154,7 @@ def demo_logins_create(*, seed: int = DEFAULT_SEED) -> dict[str, User]:
         ("village_official", PINGGANG_CODE, "平岗社区居民委员会", MembershipRole.ADMIN),
         ("township_official", WUJIN_CODE, "新津区五津街道办事处", MembershipRole.EDITOR),
         ("county_official", XINJIN_CODE, "新津区教育局", MembershipRole.REVIEWER),
+        ("accountant", WUJIN_CODE, "五津街道农村集体经济组织代理记账中心", MembershipRole.EDITOR),
     ]
     for username, region_code, unit_name, role in grants:
         unit = Unit.objects.get(region_id=region_code, name=unit_name)

@@ -220,6 +220,9 @@ def test_seed_reports_counts(demo):
     assert "县（区、市）：20" in demo
     assert "公开主体：共" in demo
     assert "用时" in demo
+    # The resident's synthetic ID number, for trying the voucher check; well formed.
+    line = next(line for line in demo.splitlines() if line.startswith("查阅原始凭证演示"))
+    assert identity.is_valid_id_number(line.split("身份证号码 ")[1][:18])
 
 
 def test_second_run_is_quick_and_creates_nothing(demo, django_assert_max_num_queries, settings):
@@ -233,7 +236,11 @@ def test_second_run_is_quick_and_creates_nothing(demo, django_assert_max_num_que
 
 
 def test_loading_again_completes_what_is_missing(demo):
-    missing = Unit.objects.filter(region_id="510185001001").order_by("kind")
+    # Two villages' supervisory committees: the committees themselves hold records and
+    # projects, which protect them.
+    missing = Unit.objects.filter(
+        region_id__in=["510185001001", "510185001002"], kind=UnitKind.SUPERVISORY_COMMITTEE
+    ).order_by("region")
     names = sorted(missing.values_list("name", flat=True))
     missing.delete()
     result = demo_load()
@@ -386,3 +393,85 @@ def test_participation_counters_on_the_home_page(demo, client, settings):
     assert "公众参与" in html and "意见建议" in html
     stats = client.get("/api/v1/participation/stats/", {"region": "510118000000"}).json()
     assert stats["totals"]["ballots"] > 10_000 and stats["totals"]["evaluations"] > 1_000
+
+
+# --- funds ------------------------------------------------------------------------------
+
+
+def test_funds_demo_keeps_the_ledger_and_project_rules(demo):
+    from django.db.models import Count, F, Q, Sum
+    from django.utils import timezone
+
+    from funds.models import (
+        STAGE_ORDER,
+        Alert,
+        Collective,
+        Disbursement,
+        FundProject,
+        LedgerEntry,
+        MonthlyStatement,
+        Stage,
+        Voucher,
+    )
+    from funds.selectors.ledger import statement_figures
+
+    villages = Region.objects.filter(tier=Tier.VILLAGE)
+    # Every village has its books and a project of this year.
+    assert Collective.objects.filter(group_name="").count() == villages.count()
+    this_year = timezone.localdate().year
+    with_project = FundProject.objects.filter(year=this_year).values("region").distinct()
+    assert with_project.count() == villages.count()
+
+    # The disbursed total is the sum of the payments and never above the budget.
+    sums = dict(
+        Disbursement.objects.values("project").annotate(s=Sum("amount")).values_list("project", "s")
+    )
+    projects = FundProject.objects.prefetch_related("stages")
+    sample = hierarchy.in_subtree(projects, "510118000000")
+    assert sample.count() > 100
+    for project in sample:
+        assert project.disbursed == sums.get(project.pk, 0), project
+        assert project.disbursed <= project.budget
+        reached = [s.stage for s in sorted(project.stages.all(), key=lambda s: s.reached_at)]
+        assert reached == STAGE_ORDER[: len(reached)], project
+        assert reached[-1] == project.stage
+    assert not FundProject.objects.filter(disbursed__gt=F("budget")).exists()
+    assert not FundProject.objects.exclude(stage=Stage.PROPOSED).filter(decision=None).exists()
+
+    # The statements are the ledger's own figures; published ones point at their record.
+    statements = MonthlyStatement.objects.select_related("collective").order_by("pk")
+    assert statements.filter(record__isnull=False).count() > 100
+    for statement in statements[:: max(1, statements.count() // 25)]:
+        assert statement.figures == statement_figures(statement.collective, statement.month)
+    assert not statements.filter(Q(record__isnull=False) & Q(published_at=None)).exists()
+
+    # Entries are well formed: unique voucher numbers per collective, vouchers private.
+    duplicates = (
+        LedgerEntry.objects.values("collective", "voucher_number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    assert not duplicates.exists()
+    assert Voucher.objects.count() > 1000
+    assert not Voucher.objects.exclude(file__startswith="private/").exists()
+
+    # The rules found something to show on the dashboards, each kind in its subtree.
+    kinds = set(Alert.objects.filter(cleared_at=None).values_list("kind", flat=True))
+    assert {"no_voucher", "cash_above_float", "near_budget", "rectification"} <= kinds, kinds
+
+
+def test_the_accountant_and_resident_logins_have_funds_work(demo):
+    from funds import permissions
+    from funds.models import Collective, Member, Rectification
+
+    accountant = User.objects.get(username="accountant")
+    pinggang = Collective.objects.get(region_id="510118001001", group_name="")
+    other_township = hierarchy.in_subtree(Collective.objects, "510118002000").first()
+    assert permissions.can_book(accountant, pinggang)
+    assert not permissions.can_book(accountant, other_township)
+    # The resident is a registered member of 平岗社区's collective (the voucher demo).
+    resident = User.objects.get(username="resident").residencies.get()
+    member = Member.objects.get(collective=pinggang, id_number_hash=resident.id_number_hash)
+    assert member.id_number_masked == resident.id_number_masked
+    # This year's project of 平岗社区 was rated badly: the township has a rectification open.
+    assert Rectification.objects.filter(project__region_id="510118001001", closed_at=None).exists()

@@ -52,6 +52,7 @@ from funds.services.ledger.statements import (
     statement_generate,
     statement_publish,
     statement_record_body,
+    statement_title,
     statements_generate_due,
 )
 
@@ -79,6 +80,7 @@ __all__ = [
     "statement_generate",
     "statement_publish",
     "statement_record_body",
+    "statement_title",
     "statements_generate_due",
     "voucher_attach",
     "voucher_refusal",

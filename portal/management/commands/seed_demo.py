@@ -7,6 +7,7 @@ from django.db.models import Count
 from portal.demo.geography import DEFAULT_SEED
 from portal.demo.loader import demo_is_loaded, demo_load
 from portal.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from portal.demo.people import demo_persons
 from portal.hierarchy import TIER_ORDER
 from portal.models import Region, Tier, Unit
 
@@ -49,4 +50,9 @@ class Command(BaseCommand):
             )
         users = "、".join(username for username, _role, _can in DEMO_LOGINS)
         self.stdout.write(f"演示账号：{users}（密码均为 {DEMO_PASSWORD}）")
+        resident = demo_persons(seed)["resident"]
+        self.stdout.write(
+            f"查阅原始凭证演示：平岗社区集体经济组织成员 {resident.full_name}，"
+            f"身份证号码 {resident.id_number}（合成号码，仅供演示）"
+        )
         self.stdout.write(self.style.SUCCESS(f"完成，用时 {elapsed:.1f} 秒。"))
