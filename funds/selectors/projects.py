@@ -77,7 +77,10 @@ def project_public(pk: Any) -> FundProject | None:
         .prefetch_related(
             "funding",
             Prefetch("stages", queryset=stages.order_by("reached_at", "id")),
-            Prefetch("disbursements", queryset=Disbursement.objects.order_by("paid_on", "id")),
+            Prefetch(
+                "disbursements",
+                queryset=Disbursement.objects.select_related("entry").order_by("paid_on", "id"),
+            ),
             Prefetch("acceptances", queryset=Acceptance.objects.order_by("inspected_on", "id")),
             Prefetch("rectifications", queryset=Rectification.objects.order_by("opened_at", "id")),
         )
@@ -152,6 +155,10 @@ class PublicDisbursement:
     payee: str
     payee_is_person: bool
     purpose: str
+    # The collective's ledger entry that booked it, where one is linked: its original
+    # voucher is shown after the ID check of that collective (voucher-access).
+    voucher_number: str
+    collective_id: int | None
 
 
 def disbursements_public(project: FundProject) -> list[PublicDisbursement]:
@@ -162,6 +169,8 @@ def disbursements_public(project: FundProject) -> list[PublicDisbursement]:
             payee=payee_public(d),
             payee_is_person=d.payee_is_person,
             purpose=d.purpose,
+            voucher_number=d.entry.voucher_number if d.entry else "",
+            collective_id=d.entry.collective_id if d.entry else None,
         )
         for d in project.disbursements.all()
     ]

@@ -67,6 +67,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (item, selectors.rectification_label(item), selectors.rectification_state(item))
         for item in project.rectifications.all()
     ]
+    disbursements = selectors.disbursements_public(project)
     return render(
         request,
         "funds/projects/detail.html",
@@ -76,7 +77,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "special": selectors.special_funds(project),
             "timeline": selectors.project_timeline(project),
             "funding": list(project.funding.all()),
-            "disbursements": selectors.disbursements_public(project),
+            "disbursements": disbursements,
+            "voucher_collective": next(
+                (d.collective_id for d in disbursements if d.collective_id), None
+            ),
             "acceptances": acceptances,
             "evaluation": selectors.evaluation_of(project),
             "rectifications": rectifications,

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
@@ -51,7 +52,13 @@ def pdf_bytes(pages: int = 1) -> bytes:
 
 
 def make_entry(
-    collective: Collective, accountant, *, number: str, booked_on: dt.date, summary: str
+    collective: Collective,
+    accountant,
+    *,
+    number: str,
+    booked_on: dt.date,
+    summary: str,
+    amount: Decimal = Decimal("1280.00"),
 ) -> LedgerEntry:
     return LedgerEntry.objects.create(
         collective=collective,
@@ -61,7 +68,7 @@ def make_entry(
         summary=summary,
         subject_id="502",
         direction="expense",
-        amount="1280.00",
+        amount=amount,
         counterparty="新津区五金店",
         handler="罗会计",
         approver="张主任",
