@@ -23,12 +23,19 @@ import hashlib
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from urllib.parse import urlencode
 
-from common import BASE_DIR, RESULTS_DIR, ensure_database, machine, migrate
+from common import (
+    BASE_DIR,
+    RESULTS_DIR,
+    ensure_database,
+    machine,
+    measure_page,
+    migrate,
+    percentiles,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_letters"
 BATCH_SIZE = 5000
@@ -225,43 +232,6 @@ def load_data(count: int, seed: int) -> dict:
         "table_size": size,
         "load_seconds": round(time.monotonic() - started, 1),
     }
-
-
-def percentiles(samples: list[float]) -> dict:
-    samples = sorted(samples)
-    return {
-        "p50_ms": round(statistics.median(samples), 1),
-        "p95_ms": round(samples[max(0, round(0.95 * len(samples)) - 1)], 1),
-        "max_ms": round(samples[-1], 1),
-    }
-
-
-def _consume(response) -> int:
-    if response.streaming:
-        return sum(len(chunk) for chunk in response.streaming_content)
-    return len(response.content)
-
-
-def measure_page(client, url: str, repeat: int, warmup: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-        size = _consume(response)
-    # Read now: the captured list is a slice of the connection's log, which the next
-    # request clears.
-    query_count = len(queries)
-    if response.status_code != 200:
-        raise SystemExit(f"{url}: HTTP {response.status_code}")
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        _consume(client.get(url))
-        samples.append((time.perf_counter() - started) * 1000)
-    return {"url": url, "queries": query_count, "bytes": size, **percentiles(samples)}
 
 
 def mount_pages() -> None:
