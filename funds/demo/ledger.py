@@ -354,33 +354,46 @@ def statements_create(ctx: Context, pairs: list[tuple[Village, Collective]]) -> 
     months = ctx.months(ctx.today.year)
     last = months[-1] if months else None
     rows = []  # (village, collective, month, existing record or None, publish?)
+    villages_rows = {}  # (village code, month) → index of the village's own row
     for village, collective in pairs:
-        if collective.group_name:
-            continue  # the groups' accounts are published with the village's
         records = published.get(village.committee.pk, {})
         for month in ctx.book_months(village):
+            if collective.group_name:
+                # A group's month goes out with the village's, in the same record.
+                if (village.code, month) in villages_rows:
+                    rows.append((village, collective, month, None, False))
+                continue
             record = records.get(month)
             if record is not None or month == last:
-                rows.append((village, collective, month, record, False))
+                publish = False
             elif not village.in_xinjin and ctx.rng.random() > 0.03:
-                rows.append((village, collective, month, None, True))
+                publish = True
+            else:
+                continue
+            villages_rows[(village.code, month)] = len(rows)
+            rows.append((village, collective, month, record, publish))
     figures = selectors.statement_figures_many([(c, m) for _v, c, m, _r, _p in rows])
-    statements = []
-    for _village, collective, month, record, _publish in rows:
-        statements.append(
-            MonthlyStatement(
-                collective=collective,
-                region_id=collective.region_id,
-                month=month,
-                figures=figures[(collective.pk, month)],
-                generated_at=ctx.at(selectors.month_end(month) + dt.timedelta(days=1)),
-                record_id=record[0] if record else None,
-                published_at=record[1] if record else None,
-            )
+    statements = [
+        MonthlyStatement(
+            collective=collective,
+            region_id=collective.region_id,
+            month=month,
+            figures=figures[(collective.pk, month)],
+            generated_at=ctx.at(selectors.month_end(month) + dt.timedelta(days=1)),
+            record_id=record[0] if record else None,
+            published_at=record[1] if record else None,
         )
+        for _village, collective, month, record, _publish in rows
+    ]
     _statements_publish(
         ctx, [(row, st) for row, st in zip(rows, statements, strict=True) if row[4]]
     )
+    for (village, collective, month, _record, _publish), statement in zip(
+        rows, statements, strict=True
+    ):
+        if collective.group_name:
+            lead = statements[villages_rows[(village.code, month)]]
+            statement.record_id, statement.published_at = lead.record_id, lead.published_at
     MonthlyStatement.objects.bulk_create(statements, batch_size=1000)
     return len(statements)
 

@@ -21,8 +21,10 @@ from decimal import Decimal
 from django.conf import settings
 
 from disclosure import catalogs
+from disclosure import services as disclosure_services
 from disclosure.demo import Context as RecordContext
 from disclosure.demo import RecordPlan, records_write
+from disclosure.models import Record, RecordStatus
 from funds.demo.context import Context, Village, is_pinggang
 from funds.demo.texts import CONTRACTORS, INSPECTORS, PERSON_PAYEES, PROJECTS
 from funds.models import (
@@ -546,5 +548,14 @@ def _pinggang(ctx: Context) -> int:
             )
         for stage in project.stages.filter(record__isnull=True):
             services.stage_publish(project=project, stage=stage.stage, actor=official)
+            # 平岗社区's records go to a second person for review; the demo has no second
+            # official there, so the platform admin approves, and the publication is
+            # dated the day after the stage was reached, as the village did it then.
+            record = ProjectStage.objects.select_related("record").get(pk=stage.pk).record
+            if record.status == RecordStatus.IN_REVIEW:
+                disclosure_services.record_approve(record=record, actor=ctx.admin)
+            Record.objects.filter(pk=record.pk).update(
+                published_at=min(stage.reached_at + dt.timedelta(days=1), ctx.now)
+            )
         made += 1
     return made
