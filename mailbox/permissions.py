@@ -3,12 +3,12 @@ place read it and may extend its deadline once; the writer follows it with both 
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from django.db.models import QuerySet
 
 from mailbox.models import Letter
+from portal import codes
 from portal import permissions as core
 from portal.permissions import Action
 
@@ -31,4 +31,4 @@ def letters_for(user: Any) -> QuerySet[Letter]:
 
 
 def codes_match(letter: Letter | None, query_code: str) -> bool:
-    return letter is not None and hmac.compare_digest(letter.query_code, (query_code or "").strip())
+    return letter is not None and codes.codes_match(letter.query_code, query_code)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -28,20 +27,15 @@ from mailbox.models.letters import OPEN_STATUSES
 from mailbox.permissions import can_handle, can_supervise
 from portal import identity
 from portal import uploads as files
+from portal.codes import DIGITS, new_code
 from portal.models import AuditAction, Unit
 from portal.ratelimit import ip_key, rate_check
 from portal.services.audit import audit_record
 from portal.services.errors import DomainError
 from portal.workdays import add_working_days, end_of_day
 
+
 # No 0/O, 1/I/L: codes are read out over the phone.
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def _code(length: int, alphabet: str = _CODE_ALPHABET) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
 def due_after(moment: dt.datetime, days: int | None = None) -> tuple[dt.datetime, bool]:
     """End of the N-th working day after `moment` (Asia/Shanghai), and whether provisional."""
     result = add_working_days(moment, settings.MAILBOX_REPLY_WORKING_DAYS if days is None else days)
@@ -189,8 +183,8 @@ def letter_submit(
         due_at, provisional = due_after(now)
         number = clean.get("id_number", "")
         letter = Letter.objects.create(
-            tracking_code=_code(10),
-            query_code=_code(6, "0123456789"),
+            tracking_code=new_code(10),
+            query_code=new_code(6, DIGITS),
             unit=unit,
             first_unit=unit,
             region_id=unit.region_id,

@@ -236,6 +236,11 @@ def test_write_track_and_rate_in_the_pages(geo, personas, calendar_2026, client)
         "/letters/track/", {"tracking_code": letter.tracking_code, "query_code": "999999"}
     ).content.decode()
     assert "查询编号或查询码不正确" in wrong and "已修复" not in wrong
+    # Typed with a Chinese input method: the same answer, never a server error.
+    typed = client.post(
+        "/letters/track/", {"tracking_code": letter.tracking_code, "query_code": "４８２９１３"}
+    )
+    assert typed.status_code == 200 and "查询编号或查询码不正确" in typed.content.decode()
     client.post(
         "/letters/track/",
         {
