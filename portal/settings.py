@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "mailbox",
     "participation",
     "funds",
+    "services",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "funds.tasks.statements_generate",
         "schedule": crontab(day_of_month="1-10", hour=1, minute=10),
     },
+    # Guides not verified for a year are flagged to their units.
+    "services-guides-flag-stale": {
+        "task": "services.tasks.guides_flag_stale",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # /healthz calls the worker stale after this many seconds without a heartbeat.
 PORTAL_HEARTBEAT_STALE_SECONDS = env_int("PORTAL_HEARTBEAT_STALE_SECONDS", 300)
@@ -333,6 +339,10 @@ SPECTACULAR_SETTINGS = {
         "AidStatusEnum": "participation.models.mutual_aid.AidStatus.choices",
         "ProjectCategoryEnum": "funds.models.projects.ProjectCategory.choices",
         "ProjectStageEnum": "funds.models.projects.Stage.choices",
+        "GuideCategoryEnum": "services.models.guides.GuideCategory.choices",
+        "ServiceTierEnum": "services.models.guides.ServiceTier.choices",
+        "MaterialFormEnum": "services.models.guides.MaterialForm.choices",
+        "ProxyStatusEnum": "services.models.proxy.ProxyStatus.choices",
     },
 }
 
@@ -379,6 +389,7 @@ PORTAL_DEMO_LOADERS = [
     "mailbox.demo.demo_load",
     "participation.demo.demo_load",
     "funds.demo.demo_load",
+    "services.demo.demo_load",
 ]
 
 # --- Mailbox ------------------------------------------------------------------------------
@@ -444,3 +455,14 @@ FUNDS_ACCESS_MAX_FAILURES = env_int("FUNDS_ACCESS_MAX_FAILURES", 5)
 FUNDS_ACCESS_LOCK_MINUTES = env_int("FUNDS_ACCESS_LOCK_MINUTES", 15)
 FUNDS_MAX_VOUCHER_BYTES = env_int("FUNDS_MAX_VOUCHER_BYTES", 10 * 1024 * 1024)
 FUNDS_MAX_IMPORT_BYTES = env_int("FUNDS_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
+
+# --- Services -------------------------------------------------------------------------
+# Proxy service (代办): the agent's working days (the guide's promised limit when longer),
+# the window in which a repeated request returns the first, hourly limits, longest text.
+SERVICES_PROXY_DUE_DAYS = env_int("SERVICES_PROXY_DUE_DAYS", 5)
+SERVICES_PROXY_DUPLICATE_MINUTES = env_int("SERVICES_PROXY_DUPLICATE_MINUTES", 10)
+SERVICES_PROXY_RATE_PER_PHONE = env_int("SERVICES_PROXY_RATE_PER_PHONE", 5)
+SERVICES_PROXY_RATE_PER_IP = env_int("SERVICES_PROXY_RATE_PER_IP", 30)
+SERVICES_PROXY_MAX_DETAIL_CHARS = env_int("SERVICES_PROXY_MAX_DETAIL_CHARS", 1000)
+# A kiosk page with no touch, click, key or scroll for this long returns to its start page.
+SERVICES_KIOSK_IDLE_SECONDS = env_int("SERVICES_KIOSK_IDLE_SECONDS", 120)

@@ -32,6 +32,8 @@ urlpatterns = [
     path("supervision/participation/", include("participation.urls.supervision")),
     path("", include("funds.urls")),
     path("supervision/funds/", include("funds.urls.supervision")),
+    path("", include("services.urls")),
+    path("supervision/services/", include("services.urls.supervision")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("mailbox.api.urls")),
     path("", include("participation.api.urls")),
     path("", include("funds.api.urls")),
+    path("", include("services.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
