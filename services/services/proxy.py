@@ -17,7 +17,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# The tracking and query codes are made as letters' are (read out over the phone).
 from portal import identity
 from portal.codes import DIGITS, new_code
 from portal.models import AuditAction, Region, Tier
