@@ -347,3 +347,8 @@ class AudienceMembershipAdmin(BackOfficeAdmin):
             raise DomainError(_("只有学校的单位管理员可以确认家长和教职工。"))
         obj.confirmed_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# The back office of requests for information and of the annual report live with them.
+from disclosure.annual import admin as _annual_admin  # noqa: E402, F401
+from disclosure.requests import admin as _requests_admin  # noqa: E402, F401

@@ -220,6 +220,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "funds.tasks.statements_generate",
         "schedule": crontab(day_of_month="1-10", hour=1, minute=10),
     },
+    # Requests for information: reminders and escalation as for letters (one engine,
+    # portal/reminders.py); applications not corrected in time are closed; the due dates
+    # of those waiting for a third party move on.
+    "disclosure-info-request-reminders": {
+        "task": "disclosure.tasks.scan_info_request_reminders",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "disclosure-requests-corrections-lapse": {
+        "task": "disclosure.requests.tasks.corrections_lapse",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 50 * 60},
+    },
+    "disclosure-requests-third-party-waits": {
+        "task": "disclosure.requests.tasks.third_party_waits_refresh",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 50 * 60},
+    },
     # Guides not verified for a year are flagged to their units.
     "services-guides-flag-stale": {
         "task": "services.tasks.guides_flag_stale",
@@ -343,6 +361,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceTierEnum": "services.models.guides.ServiceTier.choices",
         "MaterialFormEnum": "services.models.guides.MaterialForm.choices",
         "ProxyStatusEnum": "services.models.proxy.ProxyStatus.choices",
+        "InfoRequestStatusEnum": "disclosure.models.requests.InfoRequestStatus.choices",
+        "InfoRequestEventKindEnum": "disclosure.models.requests.InfoRequestEventKind.choices",
+        "RequestChannelEnum": "disclosure.models.requests.RequestChannel.choices",
     },
 }
 
@@ -390,6 +411,7 @@ PORTAL_DEMO_LOADERS = [
     "participation.demo.demo_load",
     "funds.demo.demo_load",
     "services.demo.demo_load",
+    "disclosure.requests.demo.demo_load",
 ]
 
 # --- Mailbox ------------------------------------------------------------------------------
@@ -455,6 +477,20 @@ FUNDS_ACCESS_MAX_FAILURES = env_int("FUNDS_ACCESS_MAX_FAILURES", 5)
 FUNDS_ACCESS_LOCK_MINUTES = env_int("FUNDS_ACCESS_LOCK_MINUTES", 15)
 FUNDS_MAX_VOUCHER_BYTES = env_int("FUNDS_MAX_VOUCHER_BYTES", 10 * 1024 * 1024)
 FUNDS_MAX_IMPORT_BYTES = env_int("FUNDS_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
+
+# --- Requests for information (依申请公开) --------------------------------------------
+# Working days the applicant has to correct an application after the notice (local choice).
+OGI_CORRECTION_DAYS = env_int("OGI_CORRECTION_DAYS", 15)
+# Online requests per hour from one mobile number and from one address; the same request
+# from the same phone within this many minutes returns the first one.
+OGI_RATE_PER_PHONE = env_int("OGI_RATE_PER_PHONE", 5)
+OGI_RATE_PER_IP = env_int("OGI_RATE_PER_IP", 30)
+OGI_DUPLICATE_MINUTES = env_int("OGI_DUPLICATE_MINUTES", 10)
+OGI_MAX_DESCRIPTION_CHARS = env_int("OGI_MAX_DESCRIPTION_CHARS", 5000)
+OGI_MAX_ATTACHMENTS = env_int("OGI_MAX_ATTACHMENTS", 5)
+OGI_MAX_ATTACHMENT_BYTES = env_int("OGI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Reply letters opened with a query code in the address, per hour from one address.
+OGI_LETTER_RATE_PER_IP = env_int("OGI_LETTER_RATE_PER_IP", 60)
 
 # --- Services -------------------------------------------------------------------------
 # Proxy service (代办): the agent's working days (the guide's promised limit when longer),

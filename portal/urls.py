@@ -33,6 +33,8 @@ urlpatterns = [
     path("", include("funds.urls")),
     path("supervision/funds/", include("funds.urls.supervision")),
     path("", include("services.urls")),
+    path("info-requests/", include("disclosure.requests.urls")),
+    path("annual-reports/", include("disclosure.annual.urls")),
     path("supervision/services/", include("services.urls.supervision")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(

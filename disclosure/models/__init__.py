@@ -1,3 +1,4 @@
+from disclosure.models.annual import AnnualReport, AnnualReportStatus
 from disclosure.models.audience import AudienceMembership
 from disclosure.models.catalog import (
     CatalogItem,
@@ -23,8 +24,40 @@ from disclosure.models.records import (
     RecordStatus,
     RecordVersion,
 )
+from disclosure.models.requests import (
+    ApplicantType,
+    Challenge,
+    ChallengeKind,
+    ChallengeResult,
+    Delivery,
+    InfoRequest,
+    InfoRequestAttachment,
+    InfoRequestEvent,
+    InfoRequestEventKind,
+    InfoRequestReminder,
+    InfoRequestStatus,
+    Outcome,
+    RequestChannel,
+    ThirdPartyConsultation,
+)
 
 __all__ = [
+    "AnnualReport",
+    "AnnualReportStatus",
+    "ApplicantType",
+    "Challenge",
+    "ChallengeKind",
+    "ChallengeResult",
+    "Delivery",
+    "InfoRequest",
+    "InfoRequestAttachment",
+    "InfoRequestEvent",
+    "InfoRequestEventKind",
+    "InfoRequestReminder",
+    "InfoRequestStatus",
+    "Outcome",
+    "RequestChannel",
+    "ThirdPartyConsultation",
     "Attachment",
     "AudienceMembership",
     "CatalogItem",

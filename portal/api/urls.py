@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("participation.api.urls")),
     path("", include("funds.api.urls")),
     path("", include("services.api.urls")),
+    path("", include("disclosure.requests.api")),
+    path("", include("disclosure.annual.api")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
