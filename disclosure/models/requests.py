@@ -11,6 +11,7 @@ calendar (portal.workdays), recomputed by disclosure.requests.deadlines.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The three kinds of reminder are the letters' (one engine: portal.reminders).
@@ -248,7 +249,8 @@ class InfoRequestEvent(models.Model):
         ordering = ["request", "at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.request_id} {self.kind}"
+        # Shown above each row of the admin's event list: what, and when.
+        return f"{self.get_kind_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class ThirdPartyConsultation(models.Model):
