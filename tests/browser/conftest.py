@@ -37,6 +37,18 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _contexts_closed_after_each_test(request):
+    """Close every browser context a test opened. An open context keeps its keep-alive
+    sockets to the live server, and each socket holds a server thread with its own
+    database connection: left open, they add up over the suite until PostgreSQL refuses
+    new clients."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
