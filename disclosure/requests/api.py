@@ -30,20 +30,9 @@ from disclosure.models import ApplicantType, Delivery, InfoRequest, InfoRequestE
 from disclosure.requests import selectors, services
 from portal import identity
 from portal.api.errors import refusal_response
+from portal.api.serializers import service_text
 from portal.models import Unit
 from portal.pages import client_ip
-
-
-def _text(help_text: str = "") -> serializers.CharField:
-    """A text field that leaves "missing", "blank" and "too long" to the service, which
-    says what is wrong in the same words as the form."""
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid": _("请填写文字。")},
-        help_text=help_text or None,
-    )
 
 
 class InfoRequestSubmitSerializer(serializers.Serializer):
@@ -58,16 +47,16 @@ class InfoRequestSubmitSerializer(serializers.Serializer):
             "max_string_length": _("受理机关编号应为整数。"),
         },
     )
-    applicant_type = _text(", ".join(ApplicantType.values))
-    applicant_name = _text("name of the person or the organisation")
-    id_number = _text("natural persons: ID number (GB 11643); kept only hashed and masked")
-    org_code = _text("organisations: 18-character unified social credit code")
-    contact_person = _text("organisations: the person to contact")
-    phone = _text("mainland mobile number; never published")
-    email = _text("required when delivery is email")
-    address = _text("required when delivery is paper")
-    description = _text("the information asked for: title, number or other features")
-    delivery = _text(", ".join(Delivery.values))
+    applicant_type = service_text(", ".join(ApplicantType.values))
+    applicant_name = service_text("name of the person or the organisation")
+    id_number = service_text("natural persons: ID number (GB 11643); kept only hashed and masked")
+    org_code = service_text("organisations: 18-character unified social credit code")
+    contact_person = service_text("organisations: the person to contact")
+    phone = service_text("mainland mobile number; never published")
+    email = service_text("required when delivery is email")
+    address = service_text("required when delivery is paper")
+    description = service_text("the information asked for: title, number or other features")
+    delivery = service_text(", ".join(Delivery.values))
 
 
 class InfoRequestReceiptSerializer(serializers.ModelSerializer):

@@ -6,6 +6,19 @@ from portal.models import Region, Tier, Unit, UnitKind
 from portal.workdays import MAX_DAYS
 
 
+def service_text(help_text: str = "") -> serializers.CharField:
+    """A text field for an endpoint whose service validates the text: "missing", "blank"
+    and "too long" are left to the service, which says what is wrong in the same words
+    as the web form."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": _("请填写文字。")},
+        help_text=help_text or None,
+    )
+
+
 class RegionCodeField(serializers.CharField):
     """A 12-digit division code; the place must exist."""
 

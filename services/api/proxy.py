@@ -25,24 +25,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.errors import refusal_response
-from portal.api.serializers import PlaceRefSerializer
+from portal.api.serializers import PlaceRefSerializer, service_text
 from portal.models import Region
 from portal.pages import client_ip
 from services.models import ProxyEvent, ProxyRating, ProxyRequest
 from services.selectors import proxy as selectors
 from services.services import proxy as services
-
-
-def _text(help_text: str = "") -> serializers.CharField:
-    """A text field that leaves "missing", "blank" and "too long" to the service, which
-    says what is wrong in the same words as the form."""
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid": _("请填写文字。")},
-        help_text=help_text or None,
-    )
 
 
 class ProxySubmitSerializer(serializers.Serializer):
@@ -57,10 +45,10 @@ class ProxySubmitSerializer(serializers.Serializer):
             "max_string_length": _("办事指南编号应为整数。"),
         },
     )
-    region = _text("12-digit code of the applicant's village or community")
-    name = _text()
-    phone = _text("mainland mobile number; the agent calls it, never published")
-    detail = _text("what the agent should do")
+    region = service_text("12-digit code of the applicant's village or community")
+    name = service_text()
+    phone = service_text("mainland mobile number; the agent calls it, never published")
+    detail = service_text("what the agent should do")
 
 
 class AgentUnitSerializer(serializers.Serializer):
@@ -147,7 +135,7 @@ class ProxyRateSerializer(serializers.Serializer):
             "invalid_choice": _("请选择满意、基本满意或不满意。"),
         },
     )
-    comment = _text()
+    comment = service_text()
 
 
 def agent_unit_of(item: ProxyRequest) -> dict:
