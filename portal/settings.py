@@ -340,10 +340,10 @@ SPECTACULAR_SETTINGS = {
         "RecordStatusEnum": "disclosure.models.records.RecordStatus.choices",
         "LetterStatusEnum": "mailbox.models.letters.LetterStatus.choices",
         "RecordScopeEnum": "disclosure.models.catalog.Scope.choices",
-        "VoteStatusEnum": "participation.models.votes.VoteStatus.choices",
+        # Votes and evaluation rounds share one set of statuses, so one schema name.
+        "ParticipationStatusEnum": "participation.models.votes.VoteStatus.choices",
         "QuorumEnum": "participation.models.votes.Quorum.choices",
         "PhaseEnum": "participation.models.common.Phase.choices",
-        "RoundStatusEnum": "participation.models.evaluations.RoundStatus.choices",
         "SolicitationStatusEnum": "participation.models.solicitations.SolicitationStatus.choices",
         "OpinionStatusEnum": "participation.models.solicitations.OpinionStatus.choices",
         "DecisionStatusEnum": "participation.models.decisions.DecisionStatus.choices",

@@ -143,3 +143,15 @@ def test_openapi_schema_and_docs(client):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_the_api_schema_generates_without_warnings(tmp_path):
+    """Every endpoint documents its fields and enums unambiguously: drf-spectacular
+    refuses (exit 1) on any warning or error, such as two names for one choice set."""
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--fail-on-warn", "--file", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "/api/v1/info-requests/" in text and "/api/v1/service-guides/" in text
+    assert "ParticipationStatusEnum" in text
