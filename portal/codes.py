@@ -5,6 +5,7 @@ receipt."""
 from __future__ import annotations
 
 import hmac
+import random
 import secrets
 
 # No 0/O, 1/I/L: read aloud over the phone and typed by the elderly.
@@ -12,8 +13,15 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 DIGITS = "0123456789"
 
 
-def new_code(length: int, alphabet: str = CODE_ALPHABET) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+_SYSTEM = secrets.SystemRandom()
+
+
+def new_code(
+    length: int, alphabet: str = CODE_ALPHABET, *, rng: random.Random | None = None
+) -> str:
+    """A fresh code from the operating system's randomness; the demos pass their seeded
+    `rng` so the same seed gives the same codes."""
+    return "".join((rng or _SYSTEM).choice(alphabet) for _ in range(length))
 
 
 def codes_match(expected: str, given: str | None) -> bool:

@@ -28,7 +28,7 @@ from mailbox.demo.topics import SUGGEST, TOPICS, TOPICS_BY_KEY, Topic
 from mailbox.models import Letter
 from mailbox.services import _content_hash
 from portal import identity
-from portal.codes import CODE_ALPHABET
+from portal.codes import new_code
 from portal.demo.geography import PINGGANG_CODE, WUJIN_CODE, XINJIN_CODE
 from portal.demo.people import make_person
 from portal.models import UnitKind
@@ -223,7 +223,7 @@ class Planner:
 
     def _code(self) -> str:
         while True:
-            code = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(10))
+            code = new_code(10, rng=self.rng)
             if code not in self._codes:
                 self._codes.add(code)
                 return code

@@ -15,7 +15,7 @@ import datetime as dt
 from collections import Counter
 
 from portal import identity
-from portal.codes import CODE_ALPHABET
+from portal.codes import DIGITS, new_code
 from portal.demo.geography import CITY_CODE, PINGGANG_CODE, XINJIN_CODE
 from portal.demo.people import make_person
 from portal.models import Membership, MembershipRole, Region, Tier, User
@@ -50,10 +50,6 @@ STATUS_PLAN = (
 # 平岗社区 gets a handful, so its agent's queue and the kiosk's figures show something.
 PINGGANG_REQUESTS = 5
 TIER_WEIGHTS = {ServiceTier.VILLAGE: 6, ServiceTier.TOWNSHIP: 3, ServiceTier.COUNTY: 1}
-
-
-def _code(ctx: Context, length: int, alphabet: str = CODE_ALPHABET) -> str:
-    return "".join(ctx.rng.choice(alphabet) for _ in range(length))
 
 
 def _days(ctx: Context, low: float, high: float) -> dt.timedelta:
@@ -201,13 +197,13 @@ def proxy_create(ctx: Context) -> dict[str, int]:
         else:
             person = make_person(rng, area_code=XINJIN_CODE[:6])
             name, phone, user = person.full_name, person.mobile, None
-        tracking = _code(ctx, 10)
+        tracking = new_code(10, rng=ctx.rng)
         while tracking in codes:
-            tracking = _code(ctx, 10)
+            tracking = new_code(10, rng=ctx.rng)
         codes.add(tracking)
         request = ProxyRequest(
             tracking_code=tracking,
-            query_code=_code(ctx, 6, "0123456789"),
+            query_code=new_code(6, DIGITS, rng=ctx.rng),
             guide=guide,
             region=village,
             agent_unit=unit,
@@ -229,7 +225,7 @@ def proxy_create(ctx: Context) -> dict[str, int]:
     )
     for plan in plans:
         while plan.request.tracking_code in taken:
-            plan.request.tracking_code = _code(ctx, 10)
+            plan.request.tracking_code = new_code(10, rng=ctx.rng)
             if plan.request.tracking_code in codes:
                 continue
             codes.add(plan.request.tracking_code)

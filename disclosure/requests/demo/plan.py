@@ -44,7 +44,7 @@ from disclosure.requests.demo.applicants import (
 )
 from disclosure.requests.demo.context import FIRST_DAY, SHANGHAI, Context, Recipient
 from portal import identity
-from portal.codes import CODE_ALPHABET, DIGITS
+from portal.codes import CODE_ALPHABET, DIGITS, new_code
 from portal.demo.people import demo_persons
 
 DEMO_REQUEST_COUNT = 400
@@ -213,9 +213,9 @@ class Planner:
     # --- the parts of one request -----------------------------------------------------
 
     def _code(self, length: int, alphabet: str) -> str:
-        code = "".join(self.ctx.rng.choice(alphabet) for _ in range(length))
+        code = new_code(length, alphabet, rng=self.ctx.rng)
         while alphabet is CODE_ALPHABET and code in self.codes:
-            code = "".join(self.ctx.rng.choice(alphabet) for _ in range(length))
+            code = new_code(length, alphabet, rng=self.ctx.rng)
         self.codes.add(code)
         return code
 
