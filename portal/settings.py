@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -135,6 +136,35 @@ except ValueError as exc:
 if _db.get("ENGINE") != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...)")
 DATABASES = {"default": _db}
+# Public reads on a streaming replica (portal/dbrouter.py): an anonymous visitor's GET reads
+# there unless they wrote within PORTAL_REPLICA_PIN_SECONDS; unset = everything on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    try:
+        _replica = dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URL is not a valid database URL: {exc}"
+        ) from None
+    if _replica.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point to PostgreSQL (postgres://...)")
+    # A replica that does not answer delays one request by at most this many seconds; the
+    # process then reads from the primary for 30 s before trying again.
+    _replica["OPTIONS"] = {
+        **_db.get("OPTIONS", {}),
+        **_replica.get("OPTIONS", {}),
+        "connect_timeout": env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2),
+    }
+    # Tests: the alias reads default's test database instead of getting one of its own.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+DATABASE_ROUTERS = ["portal.dbrouter.ReplicaRouter"]
+# Seconds a visitor reads from the primary after a POST (longer than the replica's lag).
+PORTAL_REPLICA_PIN_SECONDS = env_int("PORTAL_REPLICA_PIN_SECONDS", 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker -----------------------------------------------------------------
@@ -176,6 +206,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues, so that workers can be scaled per kind of work (docker-compose.yml, README):
+# "reminders" deadline reminders and escalation, "publishing" what changes public pages,
+# "exports" files a person waits for; everything else (heartbeat, funds scan, monthly
+# statements, stale guides) stays on the default queue "celery".
+CELERY_TASK_ROUTES = {
+    "mailbox.tasks.scan_letter_reminders": {"queue": "reminders"},
+    "disclosure.tasks.send_deadline_reminders": {"queue": "reminders"},
+    "disclosure.tasks.scan_info_request_reminders": {"queue": "reminders"},
+    "disclosure.requests.tasks.corrections_lapse": {"queue": "reminders"},
+    "disclosure.requests.tasks.third_party_waits_refresh": {"queue": "reminders"},
+    "disclosure.tasks.refresh_compliance": {"queue": "publishing"},
+    "participation.tasks.close_due_votes": {"queue": "publishing"},
+    "participation.tasks.close_due_rounds": {"queue": "publishing"},
+    # Export tasks are named <app>.tasks.export_<what>.
+    "*.tasks.export_*": {"queue": "exports"},
+}
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "portal.tasks.heartbeat",
@@ -412,6 +458,16 @@ PORTAL_DEMO_LOADERS = [
     "funds.demo.demo_load",
     "services.demo.demo_load",
     "disclosure.requests.demo.demo_load",
+]
+# The bare page `make bench` measures as the framework floor (/bench/floor/); off: 404.
+PORTAL_BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
+# `manage.py seed_scale`: each app's bulk loader for platform-scale data (portal/scale).
+PORTAL_SCALE_LOADERS = [
+    "disclosure.scale.scale_load",
+    "disclosure.requests.scale.scale_load",
+    "mailbox.scale.scale_load",
+    "participation.scale.scale_load",
+    "funds.scale.scale_load",
 ]
 
 # --- Mailbox ------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
+    path("bench/floor/", views.bench_floor, name="bench-floor"),
     path("api/v1/", include("portal.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -194,3 +194,12 @@ def residency_apply(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("申请已提交，村（居）委会核实后即可参与投票和查询。"))
             return redirect("account")
     return render(request, "portal/residency_apply.html", {"form": form})
+
+
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The framework floor of `make bench` (bench/web.py): the site's base template with
+    no queries, served by the same server as the pages it is compared with. Answers 404
+    unless settings.PORTAL_BENCH_FLOOR is on (the benchmark's server sets it)."""
+    if not settings.PORTAL_BENCH_FLOOR:
+        raise Http404
+    return render(request, "base.html", {})

@@ -1,4 +1,4 @@
-"""`make run`: database, migrations, demo data, web server, Celery worker and beat.
+"""`make run`: database, migrations, demo data, web server, Celery worker (all queues) and beat.
 
 Ctrl-C (or SIGTERM) stops every process it started, the embedded database included.
 """
@@ -78,8 +78,12 @@ def main() -> int:
         manage("migrate", "--noinput", "-v", "0")
         manage("seed_demo")
         children.append(spawn(PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"))
+        # One worker for every queue of CELERY_TASK_ROUTES; production runs one per queue.
         children.append(
-            spawn(str(BIN / "celery"), "-A", "portal", "worker", "-l", "info", "--concurrency", "2")
+            spawn(
+                *(str(BIN / "celery"), "-A", "portal", "worker", "-l", "info"),
+                *("-Q", "celery,reminders,publishing,exports", "--concurrency", "2"),
+            )
         )
         schedule = str(VAR_DIR / "celerybeat-schedule")
         children.append(
