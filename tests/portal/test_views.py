@@ -136,3 +136,15 @@ def test_client_address_behind_the_proxy(rf, settings):
     assert client_ip(request) == "10.0.0.2"  # no proxy configured: the header is a client's
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert client_ip(request) == "203.0.113.9"  # the hop our proxy added, not the forged one
+
+
+@pytest.mark.django_db
+def test_bench_floor_is_the_base_template_without_queries_and_off_by_default(
+    client, settings, django_assert_num_queries
+):
+    assert client.get("/bench/floor/").status_code == 404
+    settings.PORTAL_BENCH_FLOOR = True
+    with django_assert_num_queries(0):
+        response = client.get("/bench/floor/")
+    assert response.status_code == 200
+    assert settings.PORTAL_SITE_NAME in response.content.decode()
