@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "portal.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so a hit still passes out through the others (portal/pagecache.py).
+    "portal.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -459,6 +461,9 @@ PORTAL_DEMO_LOADERS = [
     "services.demo.demo_load",
     "disclosure.requests.demo.demo_load",
 ]
+# Anonymous visitors' public pages are kept this long at most (0 = off); publishing,
+# withdrawing or editing public content drops them all at once (portal/pagecache.py).
+PORTAL_PAGE_CACHE_SECONDS = env_int("PORTAL_PAGE_CACHE_SECONDS", 300)
 # The bare page `make bench` measures as the framework floor (/bench/floor/); off: 404.
 PORTAL_BENCH_FLOOR = env_bool("PORTAL_BENCH_FLOOR", False)
 # `manage.py seed_scale`: each app's bulk loader for platform-scale data (portal/scale).

@@ -6,3 +6,16 @@ class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("便民服务")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from portal import pagecache
+        from services import models
+
+        pagecache.watch(
+            models.ServiceGuide,
+            models.GuideMaterial,
+            models.GuideStep,
+            models.ApprovalMatter,
+            models.CommitmentScheme,
+            models.CommitmentProject,
+        )

@@ -130,6 +130,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    # A page kept from one test would answer the next one's requests; the page cache's
+    # own tests switch it back on (tests/portal/test_pagecache.py).
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def catalog(db):
     """The six standard catalogs, loaded from the repository's YAML files."""

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
 
+from portal import pagecache
 from portal.demo.geography import DEFAULT_SEED
 from portal.demo.loader import demo_is_loaded, demo_load
 from portal.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已载入，无需重复载入。")
             return
         result = demo_load(seed=seed)
+        # Pages cached before the demo's content arrived must not be served.
+        pagecache.invalidate()
         elapsed = time.monotonic() - started
 
         by_tier = dict(Region.objects.values_list("tier").annotate(n=Count("code")))
