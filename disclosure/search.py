@@ -147,6 +147,6 @@ def joined(texts: Iterable[str]) -> str:
 COUNT_CAP = 1000
 
 
-def capped_count(queryset: QuerySet) -> int:
-    """The number of matches, or COUNT_CAP + 1 when there are more than COUNT_CAP."""
-    return queryset[: COUNT_CAP + 1].count()
+def capped_count(queryset: QuerySet, cap: int = COUNT_CAP) -> int:
+    """The number of rows, or cap + 1 when there are more than cap."""
+    return queryset[: cap + 1].count()

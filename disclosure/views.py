@@ -21,16 +21,40 @@ PAGE_SIZE = 20
 INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
-class SearchPaginator(Paginator):
-    """Counts matches only up to search.COUNT_CAP; the template says "more than"."""
+# A list (not a search) counts at most this many records, 500 pages: the city's list holds
+# two million, and counting them all took most of the page's time (bench/README.md).
+LIST_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts only up to `cap` rows; past it the page says "more than" and the pages stop
+    at the cap."""
+
+    cap = LIST_COUNT_CAP
 
     @cached_property
     def count(self) -> int:
-        return search.capped_count(self.object_list)
+        return search.capped_count(self.object_list, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.capped:
+            return max(1, self.cap // self.per_page)
+        return super().num_pages
+
+
+class SearchPaginator(CappedPaginator):
+    """Searches stop counting sooner: each match costs a recheck of its text."""
+
+    cap = search.COUNT_CAP
 
 
 def _page(request: HttpRequest, queryset, *, searching: bool = False):
-    paginator_class = SearchPaginator if searching else Paginator
+    paginator_class = SearchPaginator if searching else CappedPaginator
     return paginator_class(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -69,7 +93,6 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": hierarchy.breadcrumbs(region) if region else None,
             "query_string": _query_string(request),
             "searching": bool(form.is_bound and form.is_valid() and form.cleaned_data.get("q")),
-            "count_cap": search.COUNT_CAP,
         },
     )
 

@@ -145,11 +145,23 @@ def test_unit_page_shows_its_catalog_with_counts(catalog, geo, personas, client)
 
 
 def test_search_counts_stop_at_the_cap(many, client, monkeypatch):
-    from disclosure import search
+    from disclosure.views import SearchPaginator
 
-    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    monkeypatch.setattr(SearchPaginator, "cap", 10)
     html = client.get("/search/", {"q": "公告"}).content.decode()
     assert "找到超过 10 条信息" in html
     api = client.get("/api/v1/records/", {"q": "公告"}).json()
     # Paging stops there too: a search is refined, not paged through thousands of rows.
     assert api["count"] == 11 and len(api["results"]) == 11
+
+
+def test_list_counts_stop_at_their_cap_and_paging_stops_there_too(many, client, monkeypatch):
+    from disclosure import views
+
+    monkeypatch.setattr(views.CappedPaginator, "cap", 10)
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    html = client.get("/records/").content.decode()
+    # 25 records: counted up to 11, shown as "more than 10", in two full pages of 5.
+    assert "超过 10 条信息" in html and "第 1 / 2+ 页" in html
+    last = client.get("/records/", {"page": 99}).content.decode()
+    assert "第 2 / 2+ 页" in last and last.count('class="record-title"') == 5
