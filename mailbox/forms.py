@@ -14,16 +14,29 @@ class LetterForm(forms.Form):
     )
     subject = forms.CharField(label=_("标题"), max_length=100)
     body = forms.CharField(label=_("来信内容"), widget=forms.Textarea(attrs={"rows": 8}))
-    name = forms.CharField(label=_("姓名"), max_length=40)
-    phone = forms.CharField(
-        label=_("手机号码"), max_length=20, help_text=_("仅用于办理单位与您联系，不会公开。")
+    # autocomplete names what a field asks for (WCAG 1.3.5): browsers fill it in, which
+    # spares older writers the typing.
+    name = forms.CharField(
+        label=_("姓名"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.CharField(label=_("电子邮箱（选填）"), max_length=254, required=False)
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        help_text=_("仅用于办理单位与您联系，不会公开。"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("电子邮箱（选填）"),
+        max_length=254,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "email"}),
+    )
     id_number = forms.CharField(
         label=_("身份证号码（选填）"),
         max_length=18,
         required=False,
         help_text=_("只保存加密摘要和遮挡后的号码。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     attachments = forms.FileField(
         label=_("附件（选填）"),

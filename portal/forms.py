@@ -49,12 +49,28 @@ class RegisterForm(forms.Form):
         label=_("用户名"),
         max_length=30,
         help_text=_("字母、数字或 @ . + - _，登录时使用。"),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
-    full_name = forms.CharField(label=_("姓名"), max_length=40, required=False)
-    phone = forms.CharField(label=_("手机号码"), max_length=20)
-    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, strip=False)
+    full_name = forms.CharField(
+        label=_("姓名"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    password = forms.CharField(
+        label=_("密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
+    )
     password_again = forms.CharField(
-        label=_("再次输入密码"), widget=forms.PasswordInput, strip=False
+        label=_("再次输入密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        strip=False,
     )
 
     def clean_username(self) -> str:
@@ -78,8 +94,14 @@ class ResidencyForm(forms.Form):
         max_length=12,
         help_text=_("可在“按地区浏览”中找到本村（社区）页面，页面上标有12位代码。"),
     )
-    real_name = forms.CharField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    real_name = forms.CharField(
+        label=_("姓名"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    id_number = forms.CharField(
+        label=_("身份证号码"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     group_name = forms.CharField(label=_("村民小组"), max_length=40, required=False)
     is_household_head = forms.BooleanField(label=_("我是户代表"), required=False)
 

@@ -71,7 +71,12 @@ class InfoRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = _text(_("电子邮箱"), inputmode="email", autocomplete="email")
-    address = _text(_("通信地址"), help_text=_("选择邮寄纸质材料的必填。"), maxlength="200")
+    address = _text(
+        _("通信地址"),
+        help_text=_("选择邮寄纸质材料的必填。"),
+        maxlength="200",
+        autocomplete="street-address",
+    )
     description = forms.CharField(
         label=_("所需政府信息的名称、文号或者便于查询的其他特征性描述"),
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -28,7 +28,10 @@ class ProxyRequestForm(forms.Form):
         widget=forms.Select,
     )
     name = forms.CharField(
-        label=_("姓名"), max_length=40, error_messages={"required": _("请填写姓名。")}
+        label=_("姓名"),
+        max_length=40,
+        error_messages={"required": _("请填写姓名。")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     phone = forms.CharField(
         label=_("手机号码"),

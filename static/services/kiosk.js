@@ -16,8 +16,9 @@
     return;
   }
   var notice = document.querySelector("[data-kiosk-notice]");
-  // Warn 15 s ahead when the idle time is long enough for a warning to mean something.
-  var warnSeconds = seconds >= 30 ? 15 : 0;
+  // Warn 20 s ahead (WCAG 2.2.1: at least 20 s to extend with a simple action, here any
+  // touch) when the idle time is long enough for a warning to mean something.
+  var warnSeconds = seconds >= 40 ? 20 : 0;
   var last = Date.now();
   var leaving = false;
 

@@ -33,7 +33,7 @@ def test_large_type_persists_to_the_next_page(geo, live_server, page, shot):
     page.get_by_role("link", name="五津街道").click()
     size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert size >= base * 1.5
-    assert page.get_by_role("button", name="标准字号").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("button", name="大字版").get_attribute("aria-pressed") == "true"
     page.get_by_role("button", name="高对比度").click()
     page.wait_for_load_state()
     assert "high-contrast" in page.locator("body").get_attribute("class")

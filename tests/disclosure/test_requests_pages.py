@@ -86,7 +86,8 @@ def test_every_missing_field_and_rule_is_named_at_once(ogi, calendar_2026, clien
         "选择电子邮件方式获取的，请填写电子邮箱。",
         "请写明所需政府信息的名称、文号或者便于查询的其他特征。",
     ):
-        assert text.count(message) == 1, message
+        # Beside its field and in the error summary above the form, once each.
+        assert text.count(message) == 2, message
     assert not InfoRequest.objects.exists()
 
 

@@ -112,7 +112,11 @@ def test_the_form_names_the_places_of_each_scope(client, aid_people):
     html = _html(client.get("/mutual-aid/new/"))
     for label in ("本社区（平岗社区）", "本街道（五津街道）", "本区（新津区）", "全市（成都市）"):
         assert label in html
-    assert '<fieldset class="choice-group"><legend>谁能看到' in html
+    # A group of radios, its help text named on the fieldset.
+    assert (
+        '<fieldset class="choice-group" aria-describedby="id_scope_helptext"><legend>谁能看到'
+        in html
+    )
 
 
 def test_a_resident_posts_and_lands_on_the_post(client, aid_people, aid_places):
