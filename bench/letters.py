@@ -4,10 +4,12 @@
 
 Uses a throwaway database (created and migrated if missing), loads the demo city (places,
 10,200 units, logins and the working-day calendar; not the apps' demo content) and
-bulk-inserts N letters spread over a year: most answered within the 5 working days,
-some late, some still open and overdue, some rated. Its letters are replaced when their
-number is not the one asked for. Then it requests the pages through Django's test
-client, as a logged-in city supervisor (demo login `city_supervisor`) or anonymously:
+writes N letters received over the year before today with their handling steps, by the
+scale loader's generator (mailbox.scale.letters_bulk: most answered within the 5 working
+days, some late, some still open and overdue, some rated, transferred or reopened). Its
+letters are replaced when their number is not the one asked for. Then it requests the
+pages through Django's test client, as a logged-in city supervisor (demo login
+`city_supervisor`) or anonymously:
 the supervisors' dashboard for the city (510100000000) and a county (510118000000), the
 public statistics and the public list, and the exports. For each it counts the queries
 of one request (CaptureQueriesContext) and times `--repeat` requests after `--warmup`.
@@ -17,9 +19,7 @@ Writes bench/results/<date>-letters.json and prints a Markdown table; see bench/
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime as dt
-import hashlib
 import json
 import os
 import random
@@ -38,32 +38,7 @@ from common import (
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_letters"
-BATCH_SIZE = 5000
 CITY, COUNTY = "510100000000", "510118000000"
-
-# How many letters a unit of each kind gets, relative to the others: the governments
-# and their departments carry the mailbox; a village committee gets a few a year.
-KIND_WEIGHTS = {
-    "government": 40.0,
-    "department": 20.0,
-    "township_office": 12.0,
-    "village_committee": 1.5,
-    "school": 0.5,
-    "accounting_centre": 0.3,
-    "supervisory_committee": 0.2,
-}
-# Working days from receipt to reply: most within the 5 allowed, some late.
-REPLY_LAG = [(0, 8), (1, 18), (2, 20), (3, 16), (4, 12), (5, 10), (7, 7), (10, 5), (15, 3), (25, 1)]
-SUBJECTS = {
-    "consult": ["咨询低保申请条件", "咨询入学报名时间", "咨询医保异地备案", "咨询公积金提取"],
-    "suggest": ["建议增设公交站点", "建议小区增设充电桩", "建议延长图书馆开放时间", "建议修缮村道"],
-    "help": ["路灯损坏请求维修", "下水道堵塞请求疏通", "老旧小区加装电梯求助", "困难家庭救助求助"],
-    "complaint": ["投诉夜间施工噪音", "投诉餐馆油烟扰民", "投诉物业服务不到位", "投诉占道经营"],
-    "report": ["举报违规搭建", "举报河道倾倒垃圾", "举报无证经营", "举报骗取补贴"],
-}
-TYPE_WEIGHTS = {"consult": 35, "suggest": 20, "help": 25, "complaint": 15, "report": 5}
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧建国平"
 
 
 def parse_args() -> argparse.Namespace:
@@ -77,130 +52,20 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-class WorkingDays:
-    """The official calendar in memory for the generator: one query, then arithmetic
-    (portal.workdays costs two queries per call, too many for 100,000 letters)."""
-
-    def __init__(self, first: dt.date, last: dt.date) -> None:
-        from portal.models import WorkdayYear
-        from portal.workdays import working_days
-
-        self.loaded_years = set(WorkdayYear.objects.values_list("year", flat=True))
-        self.days = working_days(first, last)
-
-    def add(self, start: dt.date, count: int) -> dt.date:
-        """The count-th working day after start (start itself when count is 0)."""
-        if count == 0:
-            return start
-        return self.days[bisect.bisect_right(self.days, start) + count - 1]
-
-
 def generate(count: int, seed: int) -> dict:
-    """Bulk-insert `count` letters received over the year before now."""
+    """`count` letters received over the year before today, with their handling steps:
+    the scale loader's generator (mailbox.scale), the one bulk path for letters."""
+    from django.db import transaction
     from django.utils import timezone
 
-    from mailbox.models import Letter, LetterStatus
-    from portal import identity
-    from portal.models import Unit
-    from portal.workdays import end_of_day
+    from mailbox.scale import letters_bulk
 
-    rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed
-    now = timezone.now()
     today = timezone.localdate()
-    first_day = today - dt.timedelta(days=365)
-    calendar = WorkingDays(first_day - dt.timedelta(days=10), today + dt.timedelta(days=120))
-    units = list(Unit.objects.filter(is_active=True).values_list("pk", "region_id", "kind"))
-    weights = [KIND_WEIGHTS.get(kind, 1.0) * (3 if region.endswith("00000000") else 1)
-               for _pk, region, kind in units]  # fmt: skip
-    chosen = rng.choices(units, weights=weights, k=count)
-    types = list(TYPE_WEIGHTS)
-    lags, lag_weights = zip(*REPLY_LAG, strict=True)
-    tz = timezone.get_default_timezone()
-    letters, made = [], 0
-    counts = {"open": 0, "overdue": 0, "replied": 0, "closed": 0, "rejected": 0, "late": 0}
-
-    def at_time(day: dt.date, hour_low: int, hour_high: int) -> dt.datetime:
-        moment = dt.datetime.combine(day, dt.time(rng.randrange(hour_low, hour_high)))
-        return moment.replace(minute=rng.randrange(60), tzinfo=tz)
-
-    for n, (unit_id, region_id, _kind) in enumerate(chosen):
-        received_day = first_day + dt.timedelta(days=rng.randrange(366))
-        received_at = at_time(received_day, 7, 23)
-        if received_at >= now:
-            received_at = now - dt.timedelta(minutes=rng.randrange(1, 600))
-            received_day = timezone.localdate(received_at)
-        due_day = calendar.add(received_day, 5)
-        type_ = rng.choices(types, weights=list(TYPE_WEIGHTS.values()))[0]
-        subject = rng.choice(SUBJECTS[type_])
-        phone = f"1{rng.choice('3578')}{rng.randrange(10**9):09d}"
-        fields = {
-            "tracking_code": f"BENCH{n:09d}",
-            "query_code": f"{rng.randrange(10**6):06d}",
-            "unit_id": unit_id,
-            "first_unit_id": unit_id,
-            "region_id": region_id,
-            "type": type_,
-            "subject": subject,
-            "body": f"{subject}。具体情况：……（演示数据第{n}封）",
-            "writer_name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(["", *GIVEN]),
-            "phone": phone,
-            "phone_hash": identity.phone_hash(phone),
-            "content_hash": hashlib.sha256(f"bench-{n}".encode()).hexdigest(),
-            "publish_consent": rng.random() < 0.4,
-            "received_at": received_at,
-            "due_at": end_of_day(due_day),
-            "due_is_provisional": due_day.year not in calendar.loaded_years,
-        }
-        roll = rng.random()
-        replied_at = None
-        if roll < 0.03:
-            fields.update(
-                status=LetterStatus.REJECTED,
-                reject_reason="不属于本单位职责范围，已告知来信人向有关部门反映。",
-                closed_at=received_at + dt.timedelta(hours=rng.randrange(2, 48)),
-            )
-            counts["rejected"] += 1
-        elif roll > 0.985:
-            pass  # stuck: never answered, overdue once its deadline passes
-        else:
-            lag = rng.choices(lags, weights=lag_weights)[0]
-            replied_at = at_time(calendar.add(received_day, lag), 9, 18)
-            if replied_at <= received_at:
-                replied_at = received_at + dt.timedelta(hours=rng.randrange(1, 6))
-            if replied_at > now:
-                replied_at = None
-        if replied_at is not None:
-            fields.update(
-                status=LetterStatus.REPLIED,
-                reply="经核实，已按相关规定办理，感谢您的来信。",
-                replied_at=replied_at,
-                reply_unit_id=unit_id,
-            )
-            counts["late"] += replied_at > fields["due_at"]
-            if now - replied_at > dt.timedelta(days=3) and rng.random() < 0.55:
-                rated_at = replied_at + dt.timedelta(hours=rng.randrange(2, 70))
-                fields.update(
-                    status=LetterStatus.CLOSED,
-                    rating=rng.choices(["satisfied", "basic", "unsatisfied"], [72, 18, 10])[0],
-                    rated_at=rated_at,
-                    closed_at=rated_at,
-                )
-            counts["closed" if fields["status"] == LetterStatus.CLOSED else "replied"] += 1
-        elif "status" not in fields:
-            fields["status"] = rng.choices(
-                [LetterStatus.RECEIVED, LetterStatus.ACCEPTED, LetterStatus.TRANSFERRED],
-                [30, 60, 10],
-            )[0]
-            counts["open"] += 1
-            counts["overdue"] += fields["due_at"] < now
-        letters.append(Letter(**fields))
-        if len(letters) == BATCH_SIZE:
-            Letter.objects.bulk_create(letters)
-            made += len(letters)
-            letters = []
-    Letter.objects.bulk_create(letters)
-    made += len(letters)
-    return {"letters": made, **counts}
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed
+    with transaction.atomic():
+        return letters_bulk(
+            count=count, rng=rng, first_day=today - dt.timedelta(days=365), today=today
+        )
 
 
 def load_data(count: int, seed: int) -> dict:

@@ -42,6 +42,44 @@ def document(text: str) -> str:
     return " ".join(tokens(text))
 
 
+def runs(text: str) -> list[str]:
+    """The runs of CJK characters and of ASCII letters and digits that tokens() splits."""
+    return _TOKEN.findall(text or "")
+
+
+def lexemes(text: str) -> list[str]:
+    """document(text).split(), built in one pass: for writers of many rows at once."""
+    found: list[str] = []
+    add, extend = found.append, found.extend
+    for run in runs(text):
+        if run[0] > "\x7f":  # a CJK run: _TOKEN's other runs are ASCII letters and digits
+            if len(run) > 1:
+                extend([run[i : i + 2] for i in range(len(run) - 1)])
+            add(run[-1])
+        else:
+            add(run.lower())
+    return found
+
+
+# PostgreSQL keeps positions up to 16383; documents here are far shorter.
+_MAX_POSITION = 16383
+_SUFFIXES: dict[str, list[str]] = {}
+
+
+def vector_literal(words: list[str], weight: str, start: int = 1) -> str:
+    """The text form of setweight(to_tsvector('simple', " ".join(words)), weight) with
+    the positions counted from `start` instead of 1, for COPY into a tsvector column:
+    PostgreSQL merges a lexeme given twice. Lexemes from `lexemes` need no quoting (no
+    spaces, quotes, colons or backslashes)."""
+    suffixes = _SUFFIXES.get(weight)
+    if suffixes is None:
+        # ":1A", ":2A" …: joined to the words in C rather than formatted one by one.
+        suffixes = _SUFFIXES[weight] = [f":{n}{weight}" for n in range(_MAX_POSITION + 1)]
+    if start + len(words) > _MAX_POSITION:
+        suffixes = [f":{min(n, _MAX_POSITION)}{weight}" for n in range(start + len(words))]
+    return " ".join(map(str.__add__, words, suffixes[start : start + len(words)]))
+
+
 def plain_text(body_html: str) -> str:
     return html.unescape(strip_tags(body_html or ""))
 

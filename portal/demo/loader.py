@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from portal.demo.geography import CITY_CODE, DEFAULT_SEED, build_geography
+from portal.demo.geography import CITY_CODE, DEFAULT_SEED, Geography, build_geography
 from portal.demo.people import demo_logins_create
 from portal.demo.units import UnitPlan, plan_units
 from portal.models import AuditAction, Region, Unit, User
@@ -90,11 +90,25 @@ def _units_create(plans: list[UnitPlan]) -> int:
 def demo_load(*, seed: int = DEFAULT_SEED) -> DemoLoad:
     """Build the whole demo. What is already present is kept, so a half-loaded demo is
     completed rather than duplicated."""
-    geography = build_geography(seed)
+    result = demo_base_load(build_geography(seed), seed=seed)
+    # The apps' demo content (catalogs, published records …) builds on the places,
+    # units, logins and calendar of the base.
+    for path in _app_loaders():
+        import_string(path)(seed=seed)
+    return result
+
+
+@transaction.atomic
+def demo_base_load(
+    geography: Geography, *, seed: int = DEFAULT_SEED, units: list[UnitPlan] | None = None
+) -> DemoLoad:
+    """Places, units, the demo logins and the working-day calendar: what every app's
+    demo (and portal.scale) builds on. `geography` may be a slice of the city that keeps
+    平岗社区 and 五津街道, where the logins work, with `units` the slice's units."""
     report = divisions_import(rows=geography.rows(), actor=None, source="演示数据")
     result = DemoLoad(regions_created=report.created, regions_unchanged=report.unchanged)
 
-    result.units_created = _units_create(plan_units(geography, seed))
+    result.units_created = _units_create(plan_units(geography, seed) if units is None else units)
     if result.units_created:
         # One audit row for the batch: a row per unit would say nothing more.
         audit_record(
@@ -108,8 +122,4 @@ def demo_load(*, seed: int = DEFAULT_SEED) -> DemoLoad:
     demo_logins_create(seed=seed)
     # Years already loaded are left alone by the service (officials may have edited them).
     result.calendar = [calendar_load_year(year=year, actor=None) for year in package_years()]
-    # The apps' demo content (catalogs, published records …) builds on the places,
-    # units, logins and calendar above.
-    for path in _app_loaders():
-        import_string(path)(seed=seed)
     return result
