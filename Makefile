@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy clean
+.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,7 @@ web: $(VENV)/.base-installed
 	$(BIN)/gunicorn portal.wsgi:application --bind 0.0.0.0:$(PORT) --workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} --access-logfile -
 
 worker: $(VENV)/.base-installed
-	$(BIN)/celery -A portal worker -l info --concurrency $${WORKER_CONCURRENCY:-$$(nproc)}
+	$(BIN)/celery -A portal worker -l info -Q $${WORKER_QUEUES:-celery,reminders,publishing,exports} --concurrency $${WORKER_CONCURRENCY:-$$(nproc)}
 
 beat: $(VENV)/.base-installed
 	$(BIN)/celery -A portal beat -l info --schedule var/celerybeat-schedule
@@ -63,6 +63,11 @@ check-deploy: $(VENV)/.base-installed
 	DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_COOKIES=1 DJANGO_HSTS_SECONDS=31536000 \
 	DJANGO_HSTS_INCLUDE_SUBDOMAINS=1 DJANGO_HSTS_PRELOAD=1 \
 	$(BIN)/python manage.py check --deploy
+
+## bench: seed_scale databases (village, chengdu) and load them over HTTP with wrk; bench/README.md
+bench: $(VENV)/.base-installed
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
+	$(BIN)/python bench/web.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles
