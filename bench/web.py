@@ -90,7 +90,7 @@ def discover() -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from disclosure.models import CatalogItem, Record
+    from disclosure.models import AnnualReport, CatalogItem, Record
     from disclosure.models.catalog import Scope
     from funds.models import FundProject
     from portal.models import Unit, User
@@ -108,8 +108,12 @@ def discover() -> dict:
     ) or CatalogItem.objects.filter(template__key="village").order_by("pk").first()
     project = FundProject.objects.filter(region_id=VILLAGE).order_by("pk").first()
     government = Unit.objects.get(region_id=COUNTY, kind="government")
-    education = Unit.objects.get(region_id=COUNTY, name="新津区教育局")
-    last_year = today().year - 1
+    # A county department's published report for last year (the scale data publishes
+    # 新津区's); the same department at both presets when it has one.
+    reports = AnnualReport.objects.filter(
+        status="published", year=today().year - 1, unit__region_id=COUNTY, unit__kind="department"
+    ).order_by("unit__name")
+    report = reports.filter(unit__name="新津区人力资源和社会保障局").first() or reports.first()
 
     paths = {
         "floor": "/bench/floor/",
@@ -125,7 +129,7 @@ def discover() -> dict:
         "letters_dashboard": "/supervision/letters/",
         "funds_dashboard": f"/supervision/funds/?region={COUNTY}",
         "project_page": f"/funds/projects/{project.pk}/" if project else "",
-        "annual_report": f"/annual-reports/{education.pk}/{last_year}/",
+        "annual_report": f"/annual-reports/{report.unit_id}/{report.year}/" if report else "",
     }
     logins = {"letters_dashboard": "city_supervisor", "funds_dashboard": "city_supervisor"}
     letter_form = {
