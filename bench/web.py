@@ -343,7 +343,7 @@ def form_token(base: str, path: str) -> tuple[str, str]:
 
 def wrk(url: str, *, connections: int, seconds: float, method: str, cookie: str | None,
         body_file: str | None) -> dict:  # fmt: skip
-    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+    cmd = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{int(seconds)}s", "--timeout", "10s",
            "-s", str(LUA), url, "--", method, cookie or "-"]  # fmt: skip
     if body_file:
         cmd.append(body_file)
@@ -579,8 +579,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", default="village,chengdu")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--duration", type=float, default=15)
-    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--reseed", action="store_true", help="seed again even if seeded")
     parser.add_argument(
