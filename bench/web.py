@@ -492,7 +492,8 @@ def markdown(results: dict[str, dict]) -> str:
         info = results[preset]["seed_scale"]
         counts = ", ".join(f"{k} {v:,}" for k, v in info.get("counts", {}).items())
         lines.append(
-            f"- **{preset}**: seed_scale {info.get('seconds')} s, database "
+            f"- **{preset}**: measured at commit `{results[preset]['commit'][:12]}` with "
+            f"`{results[preset]['command']}`; seed_scale {info.get('seconds')} s, database "
             f"{info.get('bytes', 0) / 1024**3:.2f} GiB; {counts}"
         )
     for mode in ("uncached", "cached"):
@@ -593,6 +594,12 @@ def parse_args() -> argparse.Namespace:
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
         help="a Redis database of the benchmark's own: it is flushed between runs",
     )
+    parser.add_argument(
+        "--table-only",
+        metavar="JSON",
+        nargs="+",
+        help="write the Markdown table from result files of earlier runs, measuring nothing",
+    )
     parser.add_argument("--discover", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -601,6 +608,14 @@ def main() -> None:
     args = parse_args()
     if args.discover:
         print(json.dumps(discover(), ensure_ascii=False))
+        return
+    if args.table_only:
+        runs = [json.loads(Path(name).read_text()) for name in args.table_only]
+        runs.sort(key=lambda run: run["preset"] != "village")
+        results = {run["preset"]: run for run in runs}
+        path = RESULTS_DIR / f"{max(r['date'] for r in runs)}-bench.md"
+        path.write_text(markdown(results))
+        print(f"wrote {path.relative_to(BASE_DIR)}")
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
