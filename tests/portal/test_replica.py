@@ -363,7 +363,9 @@ def streaming_replica(django_db_setup, django_db_blocker):
     if not facts["may_replicate"]:
         _unavailable(f"database user {primary['USER']!r} has no REPLICATION privilege")
     if facts["cluster_mb"] > MAX_CLUSTER_MB:
-        _unavailable(
+        # Not a missing capability: other databases in the cluster (benchmarks) make the
+        # copy too slow for a test, even where a replica is required.
+        pytest.skip(
             f"the cluster holds {facts['cluster_mb']} MB, more than PORTAL_TEST_REPLICA_MAX_MB "
             f"({MAX_CLUSTER_MB}) to copy for a test"
         )
