@@ -51,6 +51,7 @@ from disclosure.requests.demo.context import (
     Context,
     Recipient,
     Workdays,
+    handlers_by_unit,
 )
 from disclosure.requests.demo.plan import (
     CHANNEL_WEIGHTS,
@@ -62,8 +63,6 @@ from disclosure.requests.demo.plan import (
 from portal.demo.geography import CITY_CODE, XINJIN_CODE
 from portal.models import (
     AuditAction,
-    Membership,
-    MembershipRole,
     Region,
     Tier,
     Unit,
@@ -132,18 +131,7 @@ class CityContext(Context):
         self.townships_of: dict[str, list[str]] = defaultdict(list)
         for code in sorted(self.township_names):
             self.townships_of[code[:6]].append(code)
-        officials: dict[int, list[int]] = defaultdict(list)
-        approvers: dict[int, list[int]] = defaultdict(list)
-        for unit_id, user_id, role in (
-            Membership.objects.filter(unit_id__in=[r.pk for r in self.recipients])
-            .order_by("pk")
-            .values_list("unit_id", "user_id", "role")
-        ):
-            if role in (MembershipRole.ADMIN, MembershipRole.EDITOR):
-                officials[unit_id].append(user_id)
-            if role in (MembershipRole.ADMIN, MembershipRole.REVIEWER):
-                approvers[unit_id].append(user_id)
-        self.officials, self.approvers = dict(officials), dict(approvers)
+        self.officials, self.approvers = handlers_by_unit([r.pk for r in self.recipients])
         self.resident = None  # the demo's resident asks the demo's units only
         self.workdays = Workdays(first_day - dt.timedelta(days=40), self.today + dt.timedelta(240))
         self.loaded = set(WorkdayYear.objects.values_list("year", flat=True))

@@ -54,6 +54,23 @@ CITY_UNITS: tuple[tuple[str, int], ...] = (
 )
 
 
+def handlers_by_unit(unit_ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """(officials, approvers) per unit, as disclosure.requests.permissions has it: editors
+    and admins handle a request, reviewers and admins approve its extension."""
+    officials: dict[int, list[int]] = defaultdict(list)
+    approvers: dict[int, list[int]] = defaultdict(list)
+    for unit_id, user_id, role in (
+        Membership.objects.filter(unit_id__in=unit_ids)
+        .order_by("pk")
+        .values_list("unit_id", "user_id", "role")
+    ):
+        if role in (MembershipRole.ADMIN, MembershipRole.EDITOR):
+            officials[unit_id].append(user_id)
+        if role in (MembershipRole.ADMIN, MembershipRole.REVIEWER):
+            approvers[unit_id].append(user_id)
+    return dict(officials), dict(approvers)
+
+
 @dataclass(frozen=True)
 class Recipient:
     pk: int
@@ -110,21 +127,7 @@ class Context:
         self.township_names = dict(
             Region.objects.filter(code__in=TOWNSHIPS).values_list("code", "name")
         )
-        # As disclosure.requests.permissions: editors and admins handle a request,
-        # reviewers and admins approve its extension.
-        officials: dict[int, list[int]] = defaultdict(list)
-        approvers: dict[int, list[int]] = defaultdict(list)
-        for unit_id, user_id, role in (
-            Membership.objects.filter(unit_id__in=[r.pk for r in self.recipients])
-            .order_by("pk")
-            .values_list("unit_id", "user_id", "role")
-        ):
-            if role in (MembershipRole.ADMIN, MembershipRole.EDITOR):
-                officials[unit_id].append(user_id)
-            if role in (MembershipRole.ADMIN, MembershipRole.REVIEWER):
-                approvers[unit_id].append(user_id)
-        self.officials = dict(officials)
-        self.approvers = dict(approvers)
+        self.officials, self.approvers = handlers_by_unit([r.pk for r in self.recipients])
         self.resident = User.objects.filter(username="resident").first()
         # Far enough on both sides for the longest history (correction, pause, extension).
         self.workdays = Workdays(FIRST_DAY - dt.timedelta(days=40), self.today + dt.timedelta(240))
