@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -34,44 +33,10 @@ from disclosure.models import (
 from disclosure.permissions import can_edit, can_review
 from portal import uploads as files
 from portal.models import AuditAction, Unit, UnitKind
+from portal.richtext import sanitize
 from portal.services.audit import audit_record, diff, snapshot
 from portal.services.errors import DomainError
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "u",
-    "s",
-    "sub",
-    "sup",
-    "h2",
-    "h3",
-    "h4",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "caption",
-    "a",
-    "img",
-    "hr",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-}
 EDITABLE_FIELDS = [
     "title",
     "body",
@@ -88,18 +53,6 @@ SCOPES_BY_UNIT_KIND = {
     UnitKind.VILLAGE_COMMITTEE: {Scope.PUBLIC, Scope.RESIDENTS},
     UnitKind.SCHOOL: {Scope.PUBLIC, Scope.PARENTS, Scope.STAFF},
 }
-
-
-def sanitize(body: str) -> str:
-    """Rich text as officials paste it, reduced to safe markup (scripts, styles, event
-    handlers and javascript: links removed)."""
-    return nh3.clean(
-        (body or "").replace("\r\n", "\n"),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
 
 
 def period_bounds(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:

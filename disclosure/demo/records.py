@@ -33,9 +33,9 @@ from disclosure.demo.planner import UnitPlanner
 from disclosure.demo.writer import records_write
 from disclosure.models import CatalogItem, CatalogTemplate, RecordKind, RecordStatus
 from disclosure.models.catalog import PERIODIC
-from disclosure.services import sanitize
 from portal.demo.geography import DEFAULT_SEED
 from portal.models import AuditAction, Unit, UnitKind, User
+from portal.richtext import sanitize
 from portal.services.audit import audit_record
 
 # Villages that have published nothing yet, so completeness reports show a zero. 简阳市's

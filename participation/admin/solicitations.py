@@ -37,6 +37,7 @@ from portal import permissions
 from portal import uploads as files
 from portal.admin import ActorForm, BackOfficeAdmin, dry_run
 from portal.services.errors import DomainError
+from portal.templatetags.portal_tags import rich_text
 
 MODEL_FIELDS = ["unit", "title", "summary", "body", "opens_at", "closes_at"]
 WORKFLOW = {
@@ -419,8 +420,7 @@ class SolicitationAdmin(ActorForm, BackOfficeAdmin):
 
     @admin.display(description=_("征求意见稿"))
     def body_preview(self, obj: Solicitation) -> str:
-        # Sanitised on save (disclosure.services.sanitize), so safe to render.
-        return mark_safe(obj.body)  # noqa: S308
+        return rich_text(obj.body)
 
     @admin.display(description=_("收到的意见"))
     def opinion_counts(self, obj: Solicitation) -> str:
@@ -449,7 +449,7 @@ class SolicitationAdmin(ActorForm, BackOfficeAdmin):
         rows = [(a.original_name, a.size // 1024 or 1) for a in obj.attachments.all()]
         if not rows:
             return "—"
-        return format_html_join(mark_safe("<br>"), "{}（{} KB）", rows)
+        return format_html_join(mark_safe("<br>"), "{}（{} KB）", rows)  # nosec B308
 
     def save_model(self, request: HttpRequest, obj: Solicitation, form, change: bool) -> None:
         """A new draft is created here; a change is applied with its groups in

@@ -22,7 +22,6 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure.services import sanitize
 from participation.models import (
     Adoption,
     Opinion,
@@ -37,6 +36,7 @@ from participation.permissions import can_manage
 from portal import uploads as files
 from portal.models import AuditAction, Unit
 from portal.ratelimit import rate_check
+from portal.richtext import sanitize
 from portal.services.audit import audit_record, diff, snapshot
 from portal.services.errors import Conflict, DomainError, NotAllowed
 

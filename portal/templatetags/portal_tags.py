@@ -2,8 +2,9 @@
 the shared form template asks of a form."""
 
 from django import forms, template
+from django.utils.safestring import SafeString, mark_safe
 
-from portal import identity
+from portal import identity, richtext
 
 register = template.Library()
 
@@ -16,3 +17,9 @@ register.filter("mask_id_number", identity.mask_id_number)
 def has_required(form: forms.BaseForm) -> bool:
     """Whether the form shows a required field, so that the page explains the asterisk."""
     return any(field.field.required for field in form.visible_fields())
+
+
+@register.filter
+def rich_text(value: str | None) -> SafeString:
+    """Stored rich text made safe again as it is shown (portal.richtext)."""
+    return mark_safe(richtext.sanitize(value or ""))  # noqa: S308 - nh3 output is safe markup  # nosec B308, B703

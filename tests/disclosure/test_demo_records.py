@@ -27,6 +27,7 @@ from portal.demo.geography import (
 )
 from portal.demo.units import plan_units
 from portal.models import CalendarDay, DayKind, Sector, Unit, UnitKind
+from portal.richtext import sanitize
 from portal.services.calendar import calendar_load_year
 from portal.services.regions import divisions_import
 from tests.factories import UnitFactory, UserFactory
@@ -88,7 +89,7 @@ def assert_invariants(records, *, holidays=frozenset(), workdays=frozenset()):
             assert re.fullmatch(r".+〔20\d\d〕\d+号", record.document_number), where
 
         assert not ID_NUMBER.search(record.body) and not MOBILE.search(record.body), where
-        assert services.sanitize(record.body) == record.body, where
+        assert sanitize(record.body) == record.body, where
 
 
 def assert_same_as_the_services(records, actor):
