@@ -13,14 +13,11 @@ from disclosure.forms import RecordFilterForm
 from disclosure.models import Attachment, CatalogItem, GazetteIssue, RecordStatus
 from disclosure.permissions import visible_records
 from disclosure.selectors import RecordFilter
-from portal import hierarchy
+from portal import hierarchy, uploads
 from portal.models import Region
 
 PAGE_SIZE = 20
 # Shown inline; everything else is a download.
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
-
-
 # A list (not a search) counts at most this many records, 500 pages: the city's list holds
 # two million, and counting them all took most of the page's time (bench/README.md).
 LIST_COUNT_CAP = 10_000
@@ -130,19 +127,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     if record is None or record.status == RecordStatus.WITHDRAWN:
         raise Http404
     attachment = get_object_or_404(Attachment, pk=attachment_id, record=record)
-    inline = attachment.content_type in INLINE_TYPES
-    response = FileResponse(
+    return uploads.serve_file(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=not inline,
         filename=attachment.original_name,
+        cache=uploads.PRIVATE if record.scope != "public" else "public, max-age=3600",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = (
-        "private, max-age=0" if record.scope != "public" else "public, max-age=3600"
-    )
-    return response
 
 
 def _period_from(value: str | None) -> dt.date | None:
@@ -230,10 +220,10 @@ def gazette_pdf(request: HttpRequest, year: int, number: int) -> FileResponse:
     issue = _issue_or_404(year, number)
     if not issue.pdf:
         raise Http404
-    response = FileResponse(
+    return uploads.serve_file(
         issue.pdf.open("rb"),
         content_type="application/pdf",
         filename=f"gazette-{year}-{number}.pdf",
+        cache="public, max-age=3600",
+        inline=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -7,8 +7,11 @@ import io
 import secrets
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 # Office Open XML parts that tell a .docx from an .xlsx or a .pptx.
@@ -92,6 +95,40 @@ def extract_text(sniffed: Sniffed, data: bytes, *, limit: int = 200_000) -> str:
     except Exception:  # noqa: BLE001 - a broken file is stored, just not indexed
         return ""
     return ""
+
+
+# Types a browser shows itself (its own image or PDF viewer); every other file is a download.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+# A download runs nothing (sandbox); a shown image or PDF loads nothing beside itself. Not
+# sandboxed, because Chromium refuses to open its PDF viewer in a sandboxed document.
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+INLINE_POLICY = "default-src 'none'; img-src 'self'; object-src 'none'"
+# Cache-Control of a file: private files are never stored; public ones briefly, so that a
+# withdrawal takes them off shared caches soon.
+PRIVATE = "private, no-store"
+PUBLIC_SHORT = "public, max-age=300"
+
+
+def serve_file(
+    content: Any, *, content_type: str, filename: str, cache: str, inline: bool | None = None
+) -> HttpResponse:
+    """Every stored file leaves through here, typed by what `check_upload` read from its
+    content and never sniffed by the browser. `content` is an open file or bytes; `inline`
+    defaults to whether the browser can show the type."""
+    if inline is None:
+        inline = content_type in INLINE_TYPES
+    response: HttpResponse
+    if isinstance(content, bytes):  # made in memory (a marked voucher): sent whole
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    else:
+        response = FileResponse(
+            content, content_type=content_type, as_attachment=not inline, filename=filename
+        )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = INLINE_POLICY if inline else DOWNLOAD_POLICY
+    response["Cache-Control"] = cache
+    return response
 
 
 def new_token() -> str:

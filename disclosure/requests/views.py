@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from disclosure.models import InfoRequest, InfoRequestStatus
 from disclosure.requests import deadlines, permissions, selectors, services
 from disclosure.requests.forms import CorrectionForm, InfoRequestForm, TrackForm, WithdrawForm
-from portal import hierarchy
+from portal import hierarchy, uploads
 from portal.models import Unit
 from portal.pages import add_service_errors, client_ip
 
 # The receipt shows the codes once; they wait in the session only for that page.
 RECEIPT_KEY = "info_request_receipt"
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 def _clock_context() -> dict:
@@ -203,13 +202,9 @@ def info_request_file(request: HttpRequest, tracking_code: str, token: str) -> F
     attachment = selectors.attachment_of(info_request, token)
     if attachment is None:
         raise Http404
-    response = FileResponse(
+    return uploads.serve_file(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=attachment.content_type not in INLINE_TYPES,
         filename=attachment.original_name,
+        cache=uploads.PRIVATE,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

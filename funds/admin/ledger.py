@@ -24,7 +24,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -49,7 +49,7 @@ from funds.permissions import can_book
 from funds.selectors import ledger as selectors
 from funds.services import ledger as services
 from participation.models import Decision
-from portal import hierarchy, permissions
+from portal import hierarchy, permissions, uploads
 from portal.admin import (
     ActorForm,
     BackOfficeAdmin,
@@ -566,12 +566,12 @@ class LedgerEntryAdmin(ActorForm, CollectiveScoped):
         voucher = entry.vouchers.filter(pk=voucher_id).first() if entry else None
         if voucher is None:
             raise Http404
-        response = FileResponse(voucher.file.open("rb"), content_type=voucher.content_type)
-        response["Content-Disposition"] = content_disposition_header(False, voucher.original_name)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
+        return uploads.serve_file(
+            voucher.file.open("rb"),
+            content_type=voucher.content_type,
+            filename=voucher.original_name,
+            cache=uploads.PRIVATE,
+        )
 
 
 # ---------------------------------------------------------------------------

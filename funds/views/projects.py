@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 
 from funds.forms.projects import ProjectFilterForm
 from funds.selectors import projects as selectors
-from portal import hierarchy
+from portal import hierarchy, uploads
 from portal import selectors as places
 from portal.pages import query_without_page, region_or_404
 
@@ -97,14 +97,11 @@ def document_download(request: HttpRequest, token: str) -> FileResponse:
         raise Http404
     # Always a download, typed by what the upload check read from the content; the
     # browser must not second-guess it or run anything in it.
-    response = FileResponse(
+    response = uploads.serve_file(
         document.file.open("rb"),
         content_type=document.content_type,
-        as_attachment=True,
         filename=selectors.document_filename(document),
+        cache=uploads.PUBLIC_SHORT,
+        inline=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    # Short: a cancellation should take the file off the caches soon.
-    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -26,14 +25,12 @@ from funds.models import Collective, Voucher, VoucherGrant
 from funds.selectors import vouchers as selectors
 from funds.services import vouchers as services
 from funds.watermark import Stamped
-from portal import hierarchy
+from portal import hierarchy, uploads
 from portal.pages import add_service_errors, client_ip, query_without_page
 
 SESSION_KEY = "funds_voucher_grants"
 GRANT_HEADER = "X-Voucher-Grant"
 PAGE_SIZE = 50
-# The file response may show itself and nothing else: no scripts, no frames, no fetches.
-FILE_POLICY = "default-src 'none'; img-src 'self'"
 
 
 def remember_grant(request: HttpRequest, collective_id: int, token: str) -> None:
@@ -71,12 +68,12 @@ def voucher_with_grant_or_404(
 
 def stamped_response(stamped: Stamped) -> HttpResponse:
     """A marked voucher shown in the browser, never kept in any cache, never sniffed."""
-    response = HttpResponse(stamped.content, content_type=stamped.content_type)
-    response["Content-Disposition"] = content_disposition_header(False, stamped.filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    return response
+    return uploads.serve_file(
+        stamped.content,
+        content_type=stamped.content_type,
+        filename=stamped.filename,
+        cache=uploads.PRIVATE,
+    )
 
 
 def collective_or_404(pk: int) -> Collective:

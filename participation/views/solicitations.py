@@ -17,7 +17,7 @@ from participation.models import OpinionStatus, Phase
 from participation.selectors import solicitations as selectors
 from participation.services import solicitations as services
 from participation.views.common import filters_or_404, kept_filter, list_context, page_of
-from portal import hierarchy
+from portal import hierarchy, uploads
 from portal.pages import add_service_errors, query_without_page
 
 OPINIONS_PAGE_SIZE = 50
@@ -123,14 +123,11 @@ def attachment_download(request: HttpRequest, pk: int, token: str) -> FileRespon
         raise Http404
     # Always a download, typed by what the upload check read from the content; the
     # browser must not second-guess it or run anything in it.
-    response = FileResponse(
+    response = uploads.serve_file(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=True,
         filename=attachment.original_name,
+        cache=uploads.PUBLIC_SHORT,
+        inline=False,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    # Short: a withdrawal should take the file off the caches soon.
-    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from funds.models import AccessLock, VoucherGrant, VoucherView
 from funds.services import vouchers as services
-from portal import identity
+from portal import identity, uploads
 from portal.demo.people import id_number_for
 from tests.funds import test_vouchers_helpers as helpers
 from tests.funds.conftest import MEMBER_ID, OUTSIDER_ID
@@ -141,7 +141,7 @@ def test_the_file_is_marked_logged_and_never_cached(api, books, money):
     assert response["Content-Type"] == "image/png"
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'"
+    assert response["Content-Security-Policy"] == uploads.INLINE_POLICY
     assert response["Content-Disposition"].startswith("inline;")
     with books.image.file.open("rb") as handle:
         assert response.content != handle.read()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from funds.models import VoucherGrant, VoucherView
 from funds.services import vouchers as services
 from funds.views.vouchers import SESSION_KEY
+from portal import uploads
 from tests.funds import test_vouchers_helpers as helpers
 from tests.funds.conftest import MEMBER_ID, OUTSIDER_ID
 from tests.funds.test_vouchers_helpers import MEMBER_NAME
@@ -68,7 +69,7 @@ def test_a_member_passes_the_check_and_sees_the_vouchers(client, books, money):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Content-Security-Policy"] == "default-src 'none'; img-src 'self'"
+    assert response["Content-Security-Policy"] == uploads.INLINE_POLICY
     assert VoucherView.objects.get().voucher == books.image
 
 
