@@ -48,7 +48,7 @@ from common import BASE_DIR, RESULTS_DIR, ensure_database, machine, migrate
 LUA = BASE_DIR / "bench" / "wrk" / "scenario.lua"
 SEED = 2026
 CITY, COUNTY, VILLAGE = "510100000000", "510118000000", "510118001001"
-LOGIN_PASSWORD = "Demo-2026-portal"  # noqa: S105 - portal.demo.logins.DEMO_PASSWORD
+LOGIN_PASSWORD = "Demo-2026-portal"  # noqa: S105 - portal.demo.logins.DEMO_PASSWORD  # nosec B105
 
 # name, label, group (for the targets), cached run too?
 SCENARIOS: list[tuple[str, str, str, bool]] = [
@@ -290,7 +290,7 @@ class Server:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.base + "/bench/floor/", timeout=10) as r:  # noqa: S310
+                with urllib.request.urlopen(self.base + "/bench/floor/", timeout=10) as r:  # noqa: S310  # nosec B310
                     if r.status == 200:
                         return self
             except OSError:  # refused while booting, or a slow first answer
@@ -369,7 +369,7 @@ def probe(base: str, path: str, cookie: str | None) -> tuple[int, str]:
     headers = {"Cookie": cookie} if cookie else {}
     request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  # nosec B310
             return response.status, response.headers.get("X-Cache", "")
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get("X-Cache", "")

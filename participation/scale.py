@@ -254,7 +254,7 @@ class Loader:
         content_type = ContentType.objects.get_for_model(Unit)
         app_label, codename = PERMISSION[Action.EDIT].split(".")
         permission = content_type.permission_set.get(codename=codename)
-        assert permission.content_type.app_label == app_label  # noqa: S101 - a typo guard
+        assert permission.content_type.app_label == app_label  # noqa: S101 - a typo guard  # nosec B101
         copy_rows(
             UserObjectPermission,
             ("object_pk", "content_type_id", "permission_id", "user_id"),

@@ -37,7 +37,7 @@ def _search_vectors_set(records: Sequence[Record]) -> None:
     vector = _VECTOR_SQL.format(t="v.t", b="v.b")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE disclosure_record AS r SET search_vector = {vector} "  # noqa: S608
+            f"UPDATE disclosure_record AS r SET search_vector = {vector} "  # noqa: S608  # nosec B608
             "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, t, b) WHERE r.id = v.id",
             [ids, titles, bodies],
         )
@@ -70,7 +70,7 @@ def _insert_with_vectors(records: Sequence[Record], fields: list) -> None:
     names = [f"c{i}" for i in range(len(fields))]
     arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
     sql = (
-        f"INSERT INTO {quote(Record._meta.db_table)} "  # noqa: S608 - names from the model
+        f"INSERT INTO {quote(Record._meta.db_table)} "  # noqa: S608 - names from the model  # nosec B608
         f"({', '.join(quote(f.column) for f in fields)}, search_vector) "
         f"SELECT {', '.join(names)}, {_VECTOR_SQL.format(t='v.t', b='v.b')} "
         f"FROM unnest({arrays}, %s::text[], %s::text[]) WITH ORDINALITY "

@@ -644,7 +644,7 @@ class InfoRequestAdmin(ActorForm, BackOfficeAdmin):
                 (_("联系人"), identity.mask_name(item.contact_person)),
                 (_("手机"), identity.mask_phone(item.phone)),
             ]
-        return format_html_join(mark_safe("<br>"), "{}：{}", [(k, v) for k, v in rows if v])
+        return format_html_join(mark_safe("<br>"), "{}：{}", [(k, v) for k, v in rows if v])  # nosec B308
 
     @admin.display(description=_("所需信息"))
     def description_shown(self, item: InfoRequest) -> str:

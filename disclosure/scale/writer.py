@@ -88,7 +88,7 @@ def _insert_sql() -> str:
         "s.lead || v.vector || s.tail_vector",
     ]
     return (
-        f"INSERT INTO {table(Record)} ({', '.join(columns)}) "  # noqa: S608 - our names
+        f"INSERT INTO {table(Record)} ({', '.join(columns)}) "  # noqa: S608 - our names  # nosec B608
         f"SELECT {', '.join(values)} FROM {STAGING} s JOIN {VARIANTS} v ON v.id = s.variant_id"
     )
 
@@ -255,7 +255,7 @@ def _setup() -> None:
             f"CREATE TEMPORARY TABLE {VARIANTS} (id bigint PRIMARY KEY, html text NOT NULL,"
             " vector tsvector NOT NULL) ON COMMIT DROP"
         )
-        cursor.execute(f"INSERT INTO {VARIANTS} VALUES (0, '', ''::tsvector)")  # noqa: S608
+        cursor.execute(f"INSERT INTO {VARIANTS} VALUES (0, '', ''::tsvector)")  # noqa: S608  # nosec B608
         # Bodies and vectors over 2 kB are compressed: lz4 where the server has it is
         # several times cheaper than pglz (and reads back the same).
         cursor.execute(
@@ -272,7 +272,7 @@ def _send(chunk: Chunk) -> None:
         if chunk.variants:
             # Another renderer may have made the same variant for an earlier chunk.
             cursor.execute(
-                f"INSERT INTO {VARIANTS} (id, html, vector) "  # noqa: S608 - our names
+                f"INSERT INTO {VARIANTS} (id, html, vector) "  # noqa: S608 - our names  # nosec B608
                 "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::tsvector[])"
                 " ON CONFLICT (id) DO NOTHING",
                 [
@@ -387,7 +387,7 @@ def load(
                     process.terminate()
                     process.join()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) - 1 FROM {VARIANTS}")  # noqa: S608
+        cursor.execute(f"SELECT count(*) - 1 FROM {VARIANTS}")  # noqa: S608  # nosec B608
         (variants,) = cursor.fetchone()
         # Dropped at commit anyway; now, so a second load in one transaction (tests) works.
         cursor.execute(f"DROP TABLE {STAGING}, {VARIANTS}")

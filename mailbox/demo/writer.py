@@ -24,7 +24,7 @@ def _events_insert(rows: Sequence[tuple]) -> None:
     names = [f"c{i}" for i in range(len(fields))]
     arrays = ", ".join(f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields)
     sql = (
-        f"INSERT INTO {quote(LetterEvent._meta.db_table)} "  # noqa: S608 - names from the model
+        f"INSERT INTO {quote(LetterEvent._meta.db_table)} "  # noqa: S608 - names from the model  # nosec B608
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"SELECT {', '.join(names)} FROM unnest({arrays}) WITH ORDINALITY "
         f"AS v({', '.join(names)}, n) ORDER BY v.n"

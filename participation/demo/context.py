@@ -104,7 +104,7 @@ def spread_times(model, ids: list[int], field: str, start: dt.datetime, seconds:
     column = model._meta.get_field(field).column
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {column} = %s + ((id * 7919) %% %s) * interval '1 second' "  # noqa: S608 - names from the model
+            f"UPDATE {table} SET {column} = %s + ((id * 7919) %% %s) * interval '1 second' "  # noqa: S608 - names from the model  # nosec B608
             "WHERE id = ANY(%s)",
             [start, max(seconds, 1), ids],
         )

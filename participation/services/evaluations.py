@@ -477,7 +477,7 @@ def _share_lock(round: EvaluationRound) -> None:
     after it sees the round closed. Submissions do not wait for one another."""
     table = connection.ops.quote_name(EvaluationRound._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [round.pk])  # noqa: S608
+        cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [round.pk])  # noqa: S608  # nosec B608
 
 
 def window_refusal(round: EvaluationRound, now: dt.datetime | None = None) -> str | None:

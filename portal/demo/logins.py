@@ -1,7 +1,7 @@
 """The demo logins, importable without Django set up (the run script prints them)."""
 
 # Every demo login uses this password; the run script prints it with DEMO_LOGINS.
-DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - documented demo credential
+DEMO_PASSWORD = "Demo-2026-portal"  # noqa: S105 - documented demo credential  # nosec B105
 
 # (username, role, what the login can do): printed by the run script.
 DEMO_LOGINS: list[tuple[str, str, str]] = [

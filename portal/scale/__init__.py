@@ -141,7 +141,7 @@ def reserve_ids(model: type[Model], count: int) -> range:
         (sequence,) = cursor.fetchone()
         # Identifiers from our own models and pg_get_serial_sequence, never from input.
         cursor.execute(
-            f"SELECT setval(%s, GREATEST((SELECT last_value FROM {sequence}),"  # noqa: S608
+            f"SELECT setval(%s, GREATEST((SELECT last_value FROM {sequence}),"  # noqa: S608  # nosec B608
             f" (SELECT COALESCE(MAX({connection.ops.quote_name(pk)}), 0) FROM {table(model)}))"
             " + %s)",
             [sequence, count],
