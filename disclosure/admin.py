@@ -250,8 +250,19 @@ class CatalogTemplateAdmin(BackOfficeAdmin):
     inlines = [CatalogItemInline]
 
 
+class CatalogItemForm(forms.ModelForm):
+    # A control named "elements" would hide the form's own `elements` list, which the
+    # admin's change_form.js walks to focus the first field: prefixed, nothing is hidden.
+    prefix = "item"
+
+    class Meta:
+        model = CatalogItem
+        fields = "__all__"
+
+
 @admin.register(CatalogItem)
 class CatalogItemAdmin(BackOfficeAdmin):
+    form = CatalogItemForm
     list_display = ["template", "seq", "level1", "level2", "schedule_kind", "scope"]
     list_filter = ["template__key", "schedule_kind", "scope", "mode"]
     search_fields = ["level1", "level2", "elements"]
@@ -303,6 +314,12 @@ class GazetteIssueAdmin(BackOfficeAdmin):
         return permissions.scope_queryset(
             super().get_queryset(request), request.user, Action.VIEW, unit_field="publisher"
         )
+
+    def has_view_permission(self, request, obj=None):
+        # An issue's unit is its publisher, which permissions.can cannot find by itself.
+        if obj is None:
+            return super().has_view_permission(request)
+        return permissions.can(request.user, Action.VIEW, obj.publisher)
 
     def has_add_permission(self, request):
         return permissions.units_for(request.user, Action.EDIT).exists()
