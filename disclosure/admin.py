@@ -253,11 +253,8 @@ class CatalogTemplateAdmin(BackOfficeAdmin):
 class CatalogItemForm(forms.ModelForm):
     # A control named "elements" would hide the form's own `elements` list, which the
     # admin's change_form.js walks to focus the first field: prefixed, nothing is hidden.
+    # The admin supplies the model and the fields (ModelAdmin.get_form).
     prefix = "item"
-
-    class Meta:
-        model = CatalogItem
-        fields = "__all__"
 
 
 @admin.register(CatalogItem)

@@ -8,17 +8,19 @@ save goes through a service that writes the audit trail.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import construct_instance
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,7 @@ from portal.pages import add_service_errors
 from portal.permissions import Action
 from portal.services import people
 from portal.services.audit import audited_save, snapshot
+from portal.services.errors import DomainError
 from portal.workdays import missing_years
 
 
@@ -135,7 +138,20 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class BackOfficeAdmin(admin.ModelAdmin):
+class MissingIs404:
+    """ModelAdmin mixin: an object outside the person's scope, or one they may not even
+    read, answers 404 on its change, delete and history pages, as a missing one does.
+    Django's own answers (a redirect to the index, or 403 on a POST) would tell an
+    outsider that it exists, and differ between a GET and a POST."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404
+        return obj
+
+
+class BackOfficeAdmin(MissingIs404, admin.ModelAdmin):
     """Base: visible to back-office users, never deletes, saves through the audit service."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -158,6 +174,37 @@ class BackOfficeAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         audited_save(obj=obj, actor=request.user, before=before)
+
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # Inside Django's atomic block: a change of an object is one writer at a time. The
+        # form's trial run (dry_run, in a savepoint) and the save then see the same state,
+        # and concurrent trial runs cannot deadlock on the object's row (fifty identical
+        # disbursements at once did: tests/faults/test_concurrent_submissions.py).
+        if request.method == "POST" and object_id is not None:
+            # Not a key at all: nothing to lock, and get_object answers 404 as usual.
+            with contextlib.suppress(ValidationError, ValueError):
+                list(
+                    self.model._default_manager.select_for_update()
+                    .filter(pk=unquote(object_id))
+                    .values_list("pk", flat=True)
+                )
+        return super()._changeform_view(request, object_id, form_url, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Should the services still refuse at save time what the form's trial run
+        accepted (an object added meanwhile, another row changed), Django's atomic block
+        has rolled the save back: the form is run once more, and its trial now shows the
+        refusal beside the field instead of a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError:
+            if request.method != "POST":
+                raise
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:  # refused again after a second race: say so, keep nothing
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class PlatformOnlyAdmin(BackOfficeAdmin):
@@ -477,7 +524,7 @@ class CalendarDayAdmin(BackOfficeAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(MissingIs404, DjangoUserAdmin):
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
         (_("联系信息"), {"fields": ["full_name", "phone"]}),

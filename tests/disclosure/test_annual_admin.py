@@ -74,7 +74,7 @@ def test_each_official_sees_their_units_reports(client, geo, personas):
     client.force_login(personas.other_county_official)
     assert list(client.get(ADMIN).context["cl"].result_list) == []
     township = AnnualReport.objects.get(unit=geo.township_office)
-    assert client.get(f"{ADMIN}{township.pk}/change/").status_code == 302
+    assert client.get(f"{ADMIN}{township.pk}/change/").status_code == 404
 
     client.force_login(personas.county_supervisor)
     listed = {r.unit for r in client.get(ADMIN).context["cl"].result_list}

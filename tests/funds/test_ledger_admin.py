@@ -176,7 +176,7 @@ def test_who_reads_which_entries(client, money, personas):
         assert response.status_code == 200
         assert response.context["cl"].queryset.count() == sees
         change = client.get(f"{ENTRIES}{entry.pk}/change/")
-        assert change.status_code == (200 if sees else 302)
+        assert change.status_code == (200 if sees else 404)
 
 
 def test_the_entry_list_costs_the_same_however_long(client, money, django_assert_max_num_queries):

@@ -256,7 +256,7 @@ def test_official_handles_in_the_admin_and_outsider_cannot(geo, personas, calend
     letter, _ = submit(geo.village_committee)
     url = f"/admin/mailbox/letter/{letter.pk}/change/"
     client.force_login(personas.other_county_official)
-    assert client.get(url).status_code == 302  # not in their queryset: "does not exist"
+    assert client.get(url).status_code == 404  # not in their queryset: as if missing
     client.force_login(personas.village_official)
     page = client.get(url).content.decode()
     assert "13912345678" in page  # the handling office may call back

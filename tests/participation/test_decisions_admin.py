@@ -136,7 +136,7 @@ def test_township_and_other_village_officials_cannot_act(client, geo, personas):
     neighbour = other_village_official(geo, personas)
     for outsider in (personas.township_official, neighbour):
         client.force_login(outsider)
-        assert client.get(change_url(decision)).status_code == 302  # "does not exist"
+        assert client.get(change_url(decision)).status_code == 404  # as if missing
         client.post(change_url(decision), step_form(StepKind.PROPOSAL))
     assert not DecisionStep.objects.exists()
     # The neighbour may start decisions of their own village only.

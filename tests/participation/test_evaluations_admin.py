@@ -193,7 +193,7 @@ def test_outsiders_do_not_see_the_round_and_supervisors_only_read_it(client, geo
     round = make_round(geo, personas)
     client.force_login(personas.other_county_official)
     assert round.title not in client.get(ROUNDS).content.decode()
-    assert client.get(f"{ROUNDS}{round.pk}/change/").status_code == 302  # "does not exist"
+    assert client.get(f"{ROUNDS}{round.pk}/change/").status_code == 404  # as if missing
     client.force_login(personas.county_supervisor)
     assert round.title in client.get(ROUNDS).content.decode()
     assert client.get(f"{ROUNDS}{round.pk}/change/").status_code == 200

@@ -110,9 +110,9 @@ def test_other_units_official_sees_nothing_and_supervisor_only_reads(geo, person
         "平岗社区停车管理办法"
         not in client.get("/admin/participation/solicitation/").content.decode()
     )
-    assert client.get(change_url(solicitation)).status_code == 302  # "does not exist"
+    assert client.get(change_url(solicitation)).status_code == 404  # as if missing
     assert client.get("/admin/participation/opinion/").content.decode().count("建议在东门") == 0
-    assert client.get(change_url(opinion)).status_code == 302
+    assert client.get(change_url(opinion)).status_code == 404
     client.post(change_url(opinion), {"decision": "publish"})
     assert Opinion.objects.get(pk=opinion.pk).status == "pending"
     client.force_login(personas.county_supervisor)

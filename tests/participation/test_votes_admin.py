@@ -187,7 +187,7 @@ def test_supervisors_read_and_outsiders_see_nothing(client, geo, personas):
     assert client.post(url, {"workflow": "cancel", "workflow_note": "x"}).status_code == 403
     client.force_login(personas.other_county_official)
     assert vote.title not in client.get(VOTES).content.decode()
-    assert client.get(url).status_code == 302  # "does not exist" back to the index
+    assert client.get(url).status_code == 404  # as if missing
     assert Vote.objects.get(pk=vote.pk).status == VoteStatus.PUBLISHED
 
 

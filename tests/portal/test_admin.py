@@ -37,8 +37,12 @@ def test_outsider_cannot_tell_a_unit_exists(geo, personas, client):
     client.force_login(personas.other_county_official)
     foreign = client.get(f"/admin/portal/unit/{geo.village_committee.pk}/change/")
     missing = client.get("/admin/portal/unit/99999999/change/")
-    assert foreign.status_code == missing.status_code == 302
-    assert foreign["Location"] == missing["Location"]
+    assert foreign.status_code == missing.status_code == 404
+    refused = client.post(
+        f"/admin/portal/unit/{geo.village_committee.pk}/change/", {"phone": "028-00000000"}
+    )
+    assert refused.status_code == 404  # a POST too, not the 403 that tells it exists
+    assert Unit.objects.get(pk=geo.village_committee.pk).phone == ""
 
 
 def test_unit_admin_edits_contact_details_and_the_change_is_audited(geo, personas, client):
