@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SHELL := /bin/bash
 
-.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy bench clean
+.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy bench clean faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(VENV)/.base-installed
 ## test: the whole suite against real PostgreSQL
 test: $(VENV)/.dev-installed
 	$(BIN)/python scripts/test.py $(ARGS)
+
+## faults: Redis stopped, a worker killed, PostgreSQL restarted, 50 identical submissions
+faults: $(VENV)/.dev-installed
+	$(BIN)/python scripts/test.py tests/faults -m faults -v $(ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -31,7 +31,6 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -39,7 +38,7 @@ from django.utils import timezone
 from mailbox.models import Letter, Rating
 from mailbox.models.letters import OPEN_STATUSES
 from mailbox.selectors import ANSWERED_STATUSES, LetterFilter, filter_letters
-from portal import hierarchy
+from portal import cachesafe, hierarchy
 from portal.models import DayKind, Region, Unit
 from portal.workdays import missing_years
 
@@ -288,7 +287,7 @@ def home_counters(
     (bench/letters.py). With cache_seconds, the answer is kept that long per place."""
     if cache_seconds and now is None:
         key = f"mailbox:home:{region_code}"
-        return cache.get_or_set(key, lambda: home_counters(region_code), cache_seconds)
+        return cachesafe.get_or_compute(key, lambda: home_counters(region_code), cache_seconds)
     now = now or timezone.now()
     row = hierarchy.in_subtree(Letter.objects.all(), region_code).aggregate(
         received=Count("id"),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from mailbox import selectors, stats
 from mailbox.models import LetterType
 from mailbox.selectors import LetterFilter, PublicLetter
-from portal import hierarchy
+from portal import cachesafe, hierarchy
 from portal import selectors as places
 from portal.models import Region, Unit
 from portal.pages import public_trail, query_without_page, region_or_404
@@ -106,11 +105,9 @@ def letter_stats(request: HttpRequest) -> HttpResponse:
 
     # The city's figures read every letter (~0.2 s at 100,000, bench/letters.py): anyone
     # may ask for them, so they are computed once per place every few minutes.
-    seconds = stats.cache_seconds()
-    if seconds:
-        context = cache.get_or_set(f"mailbox:stats:{region.code}", figures, seconds)
-    else:
-        context = figures()
+    context = cachesafe.get_or_compute(
+        f"mailbox:stats:{region.code}", figures, stats.cache_seconds()
+    )
     return render(
         request,
         "mailbox/stats.html",

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
@@ -44,7 +43,7 @@ from participation.models import (
     Solicitation,
     SolicitationStatus,
 )
-from portal import hierarchy
+from portal import cachesafe, hierarchy
 from portal.models import Region
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -182,7 +181,7 @@ def _cached(name: str, code: str, compute):
     seconds = settings.PARTICIPATION_STATS_CACHE_SECONDS
     if not seconds:
         return compute(code)
-    return cache.get_or_set(f"participation:{name}:{code}", lambda: compute(code), seconds)
+    return cachesafe.get_or_compute(f"participation:{name}:{code}", lambda: compute(code), seconds)
 
 
 def cached_stats(code: str) -> ParticipationStats:
