@@ -102,6 +102,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.dbrouter.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sign-in security (portal/auth/middleware.py): a limit in front of every public POST,
+    # and the second factor where PORTAL_REQUIRE_TOTP_FOR makes it mandatory.
+    "portal.auth.middleware.PublicPostRateLimit",
+    "portal.auth.middleware.SecondFactorRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so a hit still passes out through the others (portal/pagecache.py).
     "portal.pagecache.PageCacheMiddleware",
@@ -298,7 +302,8 @@ PORTAL_HEARTBEAT_STALE_SECONDS = env_int("PORTAL_HEARTBEAT_STALE_SECONDS", 300)
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's password check behind the lockout of portal/auth/throttle.py.
+    "portal.auth.backends.ThrottledModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: anonymous visitors get no object permissions
@@ -311,6 +316,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in security -----------------------------------------------------------------
+# Wrong passwords or second-factor codes: this many within the window lock the account for
+# PORTAL_LOGIN_LOCK_MINUTES, doubled at each further lockout; an address trying many user
+# names locks at its own, higher count (an office shares one address).
+PORTAL_LOGIN_MAX_FAILURES = env_int("PORTAL_LOGIN_MAX_FAILURES", 5)
+PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("PORTAL_LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+PORTAL_LOGIN_FAILURE_WINDOW_MINUTES = env_int("PORTAL_LOGIN_FAILURE_WINDOW_MINUTES", 15)
+PORTAL_LOGIN_LOCK_MINUTES = env_int("PORTAL_LOGIN_LOCK_MINUTES", 15)
+# Seconds between the password and the second-factor code before starting again.
+PORTAL_LOGIN_SECOND_STEP_SECONDS = env_int("PORTAL_LOGIN_SECOND_STEP_SECONDS", 300)
+# Roles that must use a second factor (TOTP): any of official, supervisor, staff
+# (comma-separated); empty = optional for everyone who may enrol.
+PORTAL_REQUIRE_TOTP_FOR = tuple(env_list("PORTAL_REQUIRE_TOTP_FOR", ""))
+if set(PORTAL_REQUIRE_TOTP_FOR) - {"official", "supervisor", "staff"}:
+    raise ImproperlyConfigured(
+        "PORTAL_REQUIRE_TOTP_FOR takes official, supervisor and/or staff, "
+        f"not {','.join(PORTAL_REQUIRE_TOTP_FOR)!r}"
+    )
+# Every POST from a visitor or citizen, per URL pattern and hour: per address and per
+# signed-in person (portal/auth/middleware.py), on top of each service's own limits.
+PORTAL_POST_RATE_PER_IP = env_int("PORTAL_POST_RATE_PER_IP", 60)
+PORTAL_POST_RATE_PER_USER = env_int("PORTAL_POST_RATE_PER_USER", 60)
+# Stricter (or looser) per-address limits by URL name. Where an ID number is checked or
+# matched: few. Signing in: many, as an office shares an address (the lockout above
+# stops guessing).
+PORTAL_POST_RATE_LIMITS = {
+    "residency-apply": env_int("PORTAL_ID_CHECK_RATE_PER_IP", 10),
+    "voucher-access": env_int("PORTAL_ID_CHECK_RATE_PER_IP", 10) * 3,
+    "api-voucher-access": env_int("PORTAL_ID_CHECK_RATE_PER_IP", 10) * 3,
+    "register": env_int("PORTAL_REGISTER_RATE_PER_IP", 10),
+    "login": env_int("PORTAL_LOGIN_RATE_PER_IP", 300),
+    "admin-login": env_int("PORTAL_LOGIN_RATE_PER_IP", 300),
+    "login-second-step": env_int("PORTAL_LOGIN_RATE_PER_IP", 300),
+    "api-token": env_int("PORTAL_LOGIN_RATE_PER_IP", 300),
+}
+# Tries naming one ID number per hour (residency applications), from anywhere.
+PORTAL_ID_CHECK_RATE_PER_TARGET = env_int("PORTAL_ID_CHECK_RATE_PER_TARGET", 5)
 
 # --- Language, time -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

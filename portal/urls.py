@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from disclosure.sitemaps import SITEMAPS
 from portal import health, views
+from portal.auth import views as auth
 
 admin.site.site_header = _("基层政务公开平台 · 后台")
 admin.site.site_title = _("基层政务公开平台")
@@ -18,7 +19,9 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("tools/workdays/", views.workday_calculator, name="workdays"),
     path("display/", views.display_mode, name="display-mode"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", auth.login_second_step, name="login-second-step"),
+    path("accounts/2fa/", auth.two_factor, name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/register/", views.register, name="register"),
     path("accounts/", views.account, name="account"),
@@ -47,5 +50,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("bench/floor/", views.bench_floor, name="bench-floor"),
     path("api/v1/", include("portal.api.urls")),
+    # Before the admin's own: its login has the same lockout and second step as the site's.
+    path("admin/login/", auth.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]

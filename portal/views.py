@@ -15,11 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal import hierarchy, selectors
+from portal import hierarchy, identity, selectors
 from portal.context_processors import DISPLAY_COOKIE, DISPLAY_MODES
 from portal.forms import RegisterForm, ResidencyForm, UnitSearchForm, WorkdayForm
 from portal.models import Tier, Unit, UnitKind
 from portal.pages import add_service_errors
+from portal.ratelimit import rate_check
 from portal.services import people
 from portal.workdays import add_working_days
 
@@ -154,7 +155,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="portal.auth.backends.ThrottledModelBackend")
             messages.success(request, _("注册成功，欢迎使用。"))
             return redirect("account")
     return render(request, "portal/register.html", {"form": form})
@@ -180,6 +181,17 @@ def residency_apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            # Whether a number is already registered in a village shows in the answer:
+            # tries naming one number are limited wherever they come from (the address
+            # and the person are limited by portal.auth.middleware).
+            rate_check(
+                [
+                    (
+                        f"residency:id:{identity.id_number_hash(data['id_number'])}",
+                        settings.PORTAL_ID_CHECK_RATE_PER_TARGET,
+                    )
+                ]
+            )
             people.residency_apply(
                 user=request.user,
                 region=data["region"],

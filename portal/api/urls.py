@@ -1,8 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from portal.api import views
+from portal.auth.views import ObtainToken
 
 urlpatterns = [
     path("regions/", views.RegionList.as_view(), name="api-regions"),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.UnitDetail.as_view(), name="api-unit"),
     path("workdays/add/", views.WorkdayAdd.as_view(), name="api-workdays-add"),
     path("me/", views.Me.as_view(), name="api-me"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
     path("", include("disclosure.api.urls")),
     path("", include("mailbox.api.urls")),
     path("", include("participation.api.urls")),

@@ -9,6 +9,12 @@ from portal.models.people import (
     User,
 )
 from portal.models.regions import Region, Tier
+from portal.models.security import (
+    LoginThrottle,
+    ThrottleScope,
+    TotpDevice,
+    TotpRecoveryCode,
+)
 from portal.models.system import WorkerHeartbeat
 from portal.models.units import Sector, Unit, UnitKind
 
@@ -17,6 +23,7 @@ __all__ = [
     "AuditEntry",
     "CalendarDay",
     "DayKind",
+    "LoginThrottle",
     "Membership",
     "MembershipRole",
     "Region",
@@ -24,7 +31,10 @@ __all__ = [
     "ResidencyStatus",
     "Sector",
     "SupervisorScope",
+    "ThrottleScope",
     "Tier",
+    "TotpDevice",
+    "TotpRecoveryCode",
     "Unit",
     "UnitKind",
     "User",

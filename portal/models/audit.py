@@ -15,6 +15,7 @@ class AuditAction(models.TextChoices):
     VERIFY = "verify", _("核实")
     REJECT = "reject", _("驳回")
     IMPORT = "import", _("导入")
+    LOCK = "lock", _("锁定")
 
 
 class AuditEntry(models.Model):
