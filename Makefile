@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SHELL := /bin/bash
 
-.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy bench clean faults
+.PHONY: run test lint fmt lock migrate demo web worker beat check-deploy bench backup restore clean faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,15 @@ check-deploy: $(VENV)/.base-installed
 	DJANGO_SECURE_SSL_REDIRECT=1 DJANGO_SECURE_COOKIES=1 DJANGO_HSTS_SECONDS=31536000 \
 	DJANGO_HSTS_INCLUDE_SUBDOMAINS=1 DJANGO_HSTS_PRELOAD=1 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## backup: pg_dump of DATABASE_URL + the media files + manifest into OUT (default var/backups/<time>); docs/backup.md
+backup: $(VENV)/.base-installed
+	$(BIN)/python manage.py backup $(if $(OUT),--out $(OUT))
+
+## restore: DIR=<backup folder> INTO=<empty database URL> [MEDIA=<empty folder>] [FORCE=1]; docs/backup.md
+restore: $(VENV)/.base-installed
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=var/backups/<time> INTO=postgres://.../empty_db [MEDIA=dir] [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore $(DIR) $(if $(INTO),--into $(INTO)) $(if $(MEDIA),--media-root $(MEDIA)) $(if $(FORCE),--force)
 
 ## bench: seed_scale databases (village, chengdu) and load them over HTTP with wrk; bench/README.md
 bench: $(VENV)/.base-installed

@@ -73,6 +73,7 @@ def validate_letter(
     if type not in LetterType.values:
         errors["type"] = [_("请选择来信类型：咨询、建议、求助、投诉或举报。")]
     subject, body, name = (subject or "").strip(), (body or "").strip(), (name or "").strip()
+    subject, body = identity.mask_id_numbers(subject), identity.mask_id_numbers(body)
     if not subject:
         errors["subject"] = [_("请填写标题。")]
     elif len(subject) > 100:

@@ -29,6 +29,9 @@ MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 # landlines written with the area code (028-12345678).
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 LANDLINE_IN_TEXT = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
+# An ID number already masked when it was stored (mask_id_numbers): not one to publish
+# either, since it still carries the area code and the last four.
+MASKED_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{6}\*{8}\d{3}[\dX](?![0-9A-Za-z*])")
 REDACTED = "〔已隐去〕"
 
 
@@ -132,11 +135,19 @@ def scrub_text(text: str) -> str:
     return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
+def mask_id_numbers(text: str) -> str:
+    """Free text as it may be stored: an ID number a citizen typed into a letter or an
+    opinion keeps its mask only (the database holds ID numbers as hash + mask, nowhere
+    in clear). Phones stay: the official may need to call; pages hide them (public_text)."""
+    return ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text or "")
+
+
 def public_text(text: str) -> str:
     """Free text written by a citizen as the public sees it (letters, opinions, mutual-aid
     posts): ID, mobile and landline numbers and e-mail addresses are removed, not masked,
     so a published text carries no contact data at all."""
     text = text or ""
-    for pattern in (ID_NUMBER_IN_TEXT, EMAIL_IN_TEXT, MOBILE_IN_TEXT, LANDLINE_IN_TEXT):
+    patterns = (ID_NUMBER_IN_TEXT, MASKED_ID_IN_TEXT, EMAIL_IN_TEXT, MOBILE_IN_TEXT)
+    for pattern in (*patterns, LANDLINE_IN_TEXT):
         text = pattern.sub(REDACTED, text)
     return text

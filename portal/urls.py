@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from disclosure.sitemaps import SITEMAPS
-from portal import health, views
+from portal import health, views, views_audit
 from portal.auth import views as auth
 
 admin.site.site_header = _("基层政务公开平台 · 后台")
@@ -39,6 +39,7 @@ urlpatterns = [
     path("info-requests/", include("disclosure.requests.urls")),
     path("annual-reports/", include("disclosure.annual.urls")),
     path("supervision/services/", include("services.urls.supervision")),
+    path("supervision/audit/", views_audit.audit_supervision, name="audit-supervision"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
     path(
         "sitemap-<section>.xml",

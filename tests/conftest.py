@@ -12,6 +12,9 @@ from portal.models import MembershipRole, Region, Residency, ResidencyStatus, Un
 from portal.services import people
 from tests.factories import RegionFactory, UnitFactory, UserFactory
 
+# The session's log output is scanned for ID and mobile numbers when it ends (issue 10).
+pytest_plugins = ["tests.logscan"]
+
 PASSWORD = "Pw-for-tests-2026"
 
 
@@ -135,6 +138,17 @@ def page_cache_off(settings):
     # A page kept from one test would answer the next one's requests; the page cache's
     # own tests switch it back on (tests/portal/test_pagecache.py).
     settings.PORTAL_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def public_post_limits_off(settings):
+    # The limit in front of every public POST (portal/auth/middleware.py) and the one per
+    # ID number count in the cache, which outlives a test (and a run, within the hour);
+    # tests/portal/test_rate_limits.py sets them small again for itself.
+    settings.PORTAL_POST_RATE_PER_IP = 10**6
+    settings.PORTAL_POST_RATE_PER_USER = 10**6
+    settings.PORTAL_POST_RATE_LIMITS = {}
+    settings.PORTAL_ID_CHECK_RATE_PER_TARGET = 10**6
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ from funds.models import (
 from funds.permissions import can_book
 from funds.selectors import ledger as selectors
 from funds.services import ledger as services
+from funds.services import vouchers as voucher_services
 from participation.models import Decision
 from portal import hierarchy, permissions, uploads
 from portal.admin import (
@@ -566,6 +567,8 @@ class LedgerEntryAdmin(ActorForm, CollectiveScoped):
         voucher = entry.vouchers.filter(pk=voucher_id).first() if entry else None
         if voucher is None:
             raise Http404
+        # Every door to a voucher is logged, this one too: supervisors read who looked.
+        voucher_services.voucher_view_by_official(voucher=voucher, official=request.user)
         return uploads.serve_file(
             voucher.file.open("rb"),
             content_type=voucher.content_type,

@@ -45,7 +45,7 @@ class ReadOnlyLog(BackOfficeAdmin):
 class VoucherViewAdmin(ReadOnlyLog):
     list_display = ["viewed_at", "viewer", "voucher_name", "entry_number", "collective", "place"]
     list_filter = [
-        ("grant__collective", admin.RelatedOnlyFieldListFilter),
+        ("voucher__entry__collective", admin.RelatedOnlyFieldListFilter),
         ("viewed_at", admin.DateFieldListFilter),
     ]
     search_fields = ["viewer", "voucher__entry__voucher_number", "voucher__original_name"]
@@ -68,7 +68,7 @@ class VoucherViewAdmin(ReadOnlyLog):
     def has_view_permission(self, request: HttpRequest, obj: VoucherView | None = None) -> bool:
         if obj is None:
             return reads_voucher_logs(request.user)
-        return can_read_voucher_log(request.user, obj.grant.collective)
+        return can_read_voucher_log(request.user, obj.voucher.entry.collective)
 
     @admin.display(description=_("凭证文件"), ordering="voucher__original_name")
     def voucher_name(self, view: VoucherView) -> str:
@@ -84,7 +84,7 @@ class VoucherViewAdmin(ReadOnlyLog):
 
     @admin.display(description=_("集体经济组织"))
     def collective(self, view: VoucherView) -> str:
-        return view.grant.collective.name
+        return view.voucher.entry.collective.name
 
     @admin.display(description=_("村（社区）"))
     def place(self, view: VoucherView) -> str:
@@ -92,6 +92,9 @@ class VoucherViewAdmin(ReadOnlyLog):
 
     @admin.display(description=_("授权编号"))
     def grant_number(self, view: VoucherView) -> str:
+        # An official's view in the back office has no grant: it names their unit.
+        if view.grant_id is None:
+            return str(view.unit or _("工作人员"))
         return f"#{view.grant_id}"
 
 

@@ -63,13 +63,33 @@ class VoucherGrant(models.Model):
 
 
 class VoucherView(models.Model):
-    """Who looked at which voucher, when: read by the supervisory committee and the
-    township. The viewer is named by the member's masked identity."""
+    """Who looked at which voucher, when: read by the supervisory committee, the township
+    and supervisors. A resident's view comes under a grant and names the member by masked
+    identity; an official's view in the back office names the official and the unit they
+    read it for (a log of every door to a voucher, not only the public one)."""
 
     voucher = models.ForeignKey(
         "funds.Voucher", on_delete=models.PROTECT, related_name="views", verbose_name=_("凭证")
     )
-    grant = models.ForeignKey(VoucherGrant, on_delete=models.PROTECT, related_name="views")
+    grant = models.ForeignKey(
+        VoucherGrant, null=True, blank=True, on_delete=models.PROTECT, related_name="views"
+    )
+    official = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("查阅的工作人员"),
+    )
+    unit = models.ForeignKey(
+        "portal.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("工作人员所在单位"),
+    )
     # Copied for the logs' readers: a code range on the village, the viewer's mask.
     region = models.ForeignKey("portal.Region", on_delete=models.PROTECT, related_name="+")
     viewer = models.CharField(_("查阅人"), max_length=80)
@@ -80,6 +100,14 @@ class VoucherView(models.Model):
         verbose_name_plural = _("凭证查阅记录")
         ordering = ["-viewed_at", "-id"]
         indexes = [models.Index(fields=["region", "-viewed_at"], name="voucher_view_region")]
+        constraints = [
+            # Either a resident under a grant or an official, never both, never neither.
+            models.CheckConstraint(
+                condition=models.Q(grant__isnull=False, official__isnull=True)
+                | models.Q(grant__isnull=True, official__isnull=False),
+                name="voucher_view_grant_or_official",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.viewer} · {self.voucher_id}"

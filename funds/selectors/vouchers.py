@@ -74,7 +74,7 @@ def voucher_public(pk: int) -> Voucher | None:
 def voucher_views_for(user: Any) -> QuerySet[VoucherView]:
     """The views of vouchers `user` may read the log of (funds.permissions)."""
     views = VoucherView.objects.select_related(
-        "voucher__entry", "grant__collective", "region"
+        "voucher__entry__collective", "grant__collective", "region", "official", "unit"
     ).order_by("-viewed_at", "-id")
     return voucher_logs_visible(views, user)
 

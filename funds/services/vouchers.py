@@ -27,14 +27,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from funds import watermark
 from funds.models import AccessLock, Collective, Member, Voucher, VoucherGrant, VoucherView
-from portal import identity
-from portal.models import AuditAction
+from portal import hierarchy, identity, lockout
+from portal.models import AuditAction, Unit
 from portal.ratelimit import ip_key
 from portal.services.audit import audit_record
 from portal.services.errors import Conflict, NotAllowed
@@ -45,8 +46,6 @@ logger = logging.getLogger(__name__)
 CLIENT_PURPOSE = "voucher_access_client"
 ID_NUMBER_PURPOSE = "voucher_access_id"
 GRANT_PURPOSE = "voucher_grant"
-# A lock doubles at each lockout up to 2^8 times the base (64 hours at the default 15 min).
-MAX_DOUBLINGS = 8
 # Middle dots that people type in names of ethnic minorities (阿依古丽·买买提).
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", "．": "·", ".": "·"})
 
@@ -107,13 +106,13 @@ def _locks(keys: list[str]) -> list[AccessLock]:
 
 
 def _count_failure(lock: AccessLock, now: dt.datetime) -> None:
-    lock.failures += 1
-    lock.last_failure_at = now
-    if lock.failures >= settings.FUNDS_ACCESS_MAX_FAILURES:
-        minutes = settings.FUNDS_ACCESS_LOCK_MINUTES * 2 ** min(lock.lockouts, MAX_DOUBLINGS)
-        lock.locked_until = now + dt.timedelta(minutes=minutes)
-        lock.lockouts += 1
-        lock.failures = 0
+    # The doubling rule is shared with sign-in lockouts (portal.lockout).
+    lockout.count_failure(
+        lock,
+        now=now,
+        max_failures=settings.FUNDS_ACCESS_MAX_FAILURES,
+        base_minutes=settings.FUNDS_ACCESS_LOCK_MINUTES,
+    )
     lock.save(update_fields=["failures", "lockouts", "locked_until", "last_failure_at"])
 
 
@@ -194,7 +193,7 @@ def voucher_access_request(
 
 
 def _is_locked(lock: AccessLock, now: dt.datetime) -> bool:
-    return lock.locked_until is not None and lock.locked_until > now
+    return lockout.is_locked(lock, now)
 
 
 def _grant(
@@ -272,6 +271,37 @@ def voucher_view(
         viewer=viewer_label(grant.member),
     )
     logger.info("voucher %s viewed under grant %s", voucher.pk, grant.pk)
+    return view
+
+
+def official_label(user: Any) -> str:
+    """How the log names an official: their full name (officials act in their own name)."""
+    return (user.full_name or user.get_username())[:80]
+
+
+@transaction.atomic
+def voucher_view_by_official(*, voucher: Voucher, official: Any) -> VoucherView:
+    """Log that an official opened `voucher` in the back office. The caller has already
+    decided they may (the entry is in their scoped list); the log names the unit of
+    theirs that reads this collective (its centre, or a unit of the village or township),
+    none for a supervisor or platform admin."""
+    entry = voucher.entry
+    collective = entry.collective
+    places = [collective.region_id, *hierarchy.ancestor_codes(collective.region_id)[-1:]]
+    unit = (
+        Unit.objects.filter(memberships__user=official)
+        .filter(Q(pk=collective.centre_id) | Q(region_id__in=places))
+        .order_by(Case(When(pk=collective.centre_id, then=0), default=1), "pk")
+        .first()
+    )
+    view = VoucherView.objects.create(
+        voucher=voucher,
+        official=official,
+        unit=unit,
+        region_id=entry.region_id,
+        viewer=official_label(official),
+    )
+    logger.info("voucher %s viewed by official %s", voucher.pk, official.pk)
     return view
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from participation.models import AidCategory, AidKind, AidPost, AidReply, AidReport, AidScope
 from participation.models import AidStatus as Status
 from participation.permissions import can_moderate_aid
-from portal import hierarchy
+from portal import hierarchy, identity
 from portal.models import AuditAction, Region, Residency, ResidencyStatus
 from portal.ratelimit import rate_check
 from portal.services.audit import audit_record
@@ -138,8 +138,8 @@ def aid_post_create(
         author_name=residencies[code].real_name,
         kind=kind,
         category=category,
-        title=title,
-        text=text,
+        title=identity.mask_id_numbers(title),
+        text=identity.mask_id_numbers(text),
         region_id=code,
         scope=scope,
         scope_code=scope_code_for(code, scope),
@@ -165,7 +165,10 @@ def aid_reply_create(
         raise AidConflict(_("该信息已过有效期，不能再回复。"))
     _rate_check(user)
     return AidReply.objects.create(
-        post=post, author=user, author_name=user.full_name or "", text=text
+        post=post,
+        author=user,
+        author_name=user.full_name or "",
+        text=identity.mask_id_numbers(text),
     )
 
 

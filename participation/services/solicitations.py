@@ -33,6 +33,7 @@ from participation.models import (
     SolicitationStatus,
 )
 from participation.permissions import can_manage
+from portal import identity
 from portal import uploads as files
 from portal.models import AuditAction, Unit
 from portal.ratelimit import rate_check
@@ -304,6 +305,7 @@ def opinion_submit(
     elif len(name) > NAME_MAX:
         errors["name"] = [_("署名不能超过%(n)d个字。") % {"n": NAME_MAX}]
     _raise(errors)
+    text = identity.mask_id_numbers(text)
     digest = content_hash(text)
     mine = Opinion.objects.filter(solicitation=solicitation, author=user, content_hash=digest)
     first = mine.first()

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from portal import identity
 from portal.models import AuditAction, AuditEntry, Region, Unit
 from portal.permissions import region_code_of, unit_of
 
@@ -56,12 +57,24 @@ def audit_record(
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=identity.scrub_text(str(obj))[:200],
         unit=unit,
         region_code=region or "",
-        changes=changes or {},
-        note=note[:300],
+        changes=_scrubbed(changes or {}),
+        note=identity.scrub_text(note)[:300],
     )
+
+
+def _scrubbed(value: Any) -> Any:
+    """The change record without ID or mobile numbers in clear: a phone edited in the back
+    office is recorded as 138****5678 → 139****4321 (the trail says that it changed)."""
+    if isinstance(value, str):
+        return identity.scrub_text(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value
 
 
 @transaction.atomic

@@ -100,7 +100,7 @@ def validate_request(
         errors["detail"] = [_("代办需求不能超过%(n)d个字。") % {"n": limit}]
     if errors:
         raise ValidationError(errors)
-    clean.update(name=name, detail=detail)
+    clean.update(name=name, detail=identity.mask_id_numbers(detail))
     return clean
 
 

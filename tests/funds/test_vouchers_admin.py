@@ -112,9 +112,11 @@ def test_filters_by_collective_and_date(client, books, money, logged):
     services.voucher_view(voucher=books.other_voucher, grant=grant)
     client.force_login(money.supervisory_member)
     assert client.get(VIEWS).context["cl"].result_count == 3
-    response = client.get(VIEWS, {"grant__collective__id__exact": money.collective.pk})
+    response = client.get(VIEWS, {"voucher__entry__collective__id__exact": money.collective.pk})
     assert response.context["cl"].result_count == 2
-    response = client.get(VIEWS, {"grant__collective__id__exact": books.other_collective.pk})
+    response = client.get(
+        VIEWS, {"voucher__entry__collective__id__exact": books.other_collective.pk}
+    )
     assert response.context["cl"].result_count == 1
     midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
     for start, count in ((midnight, 3), (midnight - dt.timedelta(days=9), 0)):

@@ -185,7 +185,7 @@ def correction_submit(
             _("补正期限（%(date)s）已过，该申请不再处理。")
             % {"date": day_text(info_request.correction_due_on)}
         )
-    text = (corrected_description or "").strip()
+    text = identity.mask_id_numbers((corrected_description or "").strip())
     if not text:
         raise ValidationError({"corrected_description": [_("请填写补正后的申请内容。")]})
     if len(text) > max_description_chars():

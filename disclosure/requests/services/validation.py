@@ -107,7 +107,7 @@ def validate_request(
     address = (address or "").strip()
     if len(address) > 200:
         errors["address"] = [_("通信地址不能超过200个字。")]
-    description = (description or "").strip()
+    description = identity.mask_id_numbers((description or "").strip())
     limit = max_description_chars()
     if not description:
         errors["description"] = [_("请写明所需政府信息的名称、文号或者便于查询的其他特征。")]
