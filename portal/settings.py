@@ -463,6 +463,9 @@ PORTAL_SITE_NAME = os.environ.get("PORTAL_SITE_NAME", "成都市基层政务公�
 # The division code of the place this deployment serves; the home page starts here.
 PORTAL_ROOT_REGION = os.environ.get("PORTAL_ROOT_REGION", "510100000000")
 
+# /supervision/audit/: voucher views and record changes per page.
+PORTAL_AUDIT_PAGE_SIZE = env_int("PORTAL_AUDIT_PAGE_SIZE", 50)
+
 # --- Logging: personal data is masked before any record is written ------------------
 LOGGING = {
     "version": 1,

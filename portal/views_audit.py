@@ -42,7 +42,7 @@ VALUE_CHARS = 60
 
 
 def page_size() -> int:
-    return int(getattr(settings, "PORTAL_AUDIT_PAGE_SIZE", 50))
+    return settings.PORTAL_AUDIT_PAGE_SIZE
 
 
 class AuditFilterForm(forms.Form):

@@ -22,10 +22,12 @@ from funds.chart import chart_load
 from funds.demo.context import context_build
 from funds.demo.ledger import books_close, ledgers_create
 from funds.demo.projects import projects_create
-from funds.models import Collective
+from funds.models import Collective, Voucher
+from funds.services import vouchers
 from funds.services.monitoring import alerts_scan
 from portal.demo.geography import DEFAULT_SEED, PINGGANG_CODE
-from portal.models import AuditAction
+from portal.demo.people import demo_persons
+from portal.models import AuditAction, User
 from portal.services.audit import audit_record
 
 
@@ -39,6 +41,33 @@ def demo_is_loaded() -> bool:
     """One indexed query: 平岗社区's collective exists exactly when the demo's books do
     (they are written in one transaction)."""
     return Collective.objects.filter(region_id=PINGGANG_CODE, group_name="").exists()
+
+
+def pinggang_collective() -> Collective:
+    return Collective.objects.get(region_id=PINGGANG_CODE, group_name="")
+
+
+def voucher_views_create(collective: Collective, *, seed: int) -> int:
+    """Who has looked at 平岗社区's vouchers, so that the supervisors' page of views
+    (/supervision/audit/) has something to show: the demo resident after the ID check, from
+    a documentation address, and the accounting centre's accountant in the back office.
+    Through the services, as a real visit writes them."""
+    resident = demo_persons(seed)["resident"]
+    grant, _token = vouchers.voucher_access_request(
+        collective=collective,
+        name=resident.full_name,
+        id_number=resident.id_number,
+        client="203.0.113.18",
+    )
+    recent = list(
+        Voucher.objects.filter(entry__collective=collective).order_by("-entry__booked_on", "pk")[:5]
+    )
+    for voucher in recent[:3]:
+        vouchers.voucher_view(voucher=voucher, grant=grant)
+    accountant = User.objects.get(username="accountant")
+    for voucher in recent[3:]:
+        vouchers.voucher_view_by_official(voucher=voucher, official=accountant)
+    return len(recent)
 
 
 @transaction.atomic
@@ -55,9 +84,10 @@ def demo_load(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -> De
     collectives = {c.region_id: c for _village, c in pairs if not c.group_name}
     counts.update(projects_create(ctx, collectives))
     counts.update(books_close(ctx, pairs))
+    counts["voucher_views"] = voucher_views_create(pinggang_collective(), seed=seed)
     scan = alerts_scan(now=now)
     counts["alerts"] = sum(scan.open.values())
-    pinggang = Collective.objects.get(region_id=PINGGANG_CODE, group_name="")
+    pinggang = pinggang_collective()
     # One audit row for the bulk part; 平岗社区's projects wrote their own through the
     # services.
     audit_record(

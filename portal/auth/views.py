@@ -44,6 +44,14 @@ class SignInView(auth_views.LoginView):
     """Step one: user name and password. With a second factor enrolled the person is not
     signed in yet: the session remembers who passed step one, for a few minutes."""
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Django's LoginView names the site after the request's host ("site_name"), which
+        # would hide the portal's own name that the context processor gives every page.
+        context = super().get_context_data(**kwargs)
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
+
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         backend = getattr(user, "backend", DEFAULT_BACKEND)

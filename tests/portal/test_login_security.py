@@ -201,3 +201,10 @@ def test_an_administrator_can_lift_a_lock(client, personas):
     assert _login(client, "village_official", PASSWORD).status_code == 302
     call_command("login_unlock", "village_official", stdout=out)
     assert "没有被锁定" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_login_page_carries_the_portals_name_not_the_host(client, settings):
+    html = client.get("/accounts/login/").content.decode()
+    assert settings.PORTAL_SITE_NAME in html
+    assert "<title>登录 · testserver" not in html
