@@ -55,3 +55,6 @@ urlpatterns = [
     path("admin/login/", auth.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
+
+# API addresses that match no route answer in JSON (portal/api/errors.py).
+handler404 = "portal.api.errors.not_found"

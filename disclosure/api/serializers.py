@@ -120,7 +120,7 @@ class AttachmentSerializer(serializers.Serializer):
 class RecordDetailSerializer(RecordSerializer):
     body = serializers.SerializerMethodField()
     attachments = serializers.SerializerMethodField()
-    policy = serializers.PrimaryKeyRelatedField(read_only=True)
+    policy = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     versions = serializers.SerializerMethodField()
 
     class Meta(RecordSerializer.Meta):

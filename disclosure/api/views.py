@@ -37,22 +37,6 @@ class CatalogDetail(generics.RetrieveAPIView):
         return CatalogTemplate.objects.annotate(item_count=Count("items")).prefetch_related("items")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "region", description="12-digit code: records inside this place", **Q_PARAM
-        ),
-        OpenApiParameter(
-            "item", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Catalog item id"
-        ),
-        OpenApiParameter("unit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Unit id"),
-        OpenApiParameter("q", description="Chinese full-text search", **Q_PARAM),
-        OpenApiParameter("order", description="With q: recent (default) or relevance", **Q_PARAM),
-        OpenApiParameter(
-            "since", OpenApiTypes.DATE, OpenApiParameter.QUERY, description="Published on or after"
-        ),
-    ]
-)
 class RecordList(generics.ListCreateAPIView):
     """Published records the caller may read; POST (officials, token) drafts or submits one."""
 
@@ -90,6 +74,32 @@ class RecordList(generics.ListCreateAPIView):
             for record in page:
                 record.excerpt = search.highlight(search.plain_text(record.body), self.search_terms)
         return page
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "region", description="12-digit code: records inside this place", **Q_PARAM
+            ),
+            OpenApiParameter(
+                "item", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Catalog item id"
+            ),
+            OpenApiParameter(
+                "unit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Unit id"
+            ),
+            OpenApiParameter("q", description="Chinese full-text search", **Q_PARAM),
+            OpenApiParameter(
+                "order", description="With q: recent (default) or relevance", **Q_PARAM
+            ),
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATE,
+                OpenApiParameter.QUERY,
+                description="Published on or after",
+            ),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=s.RecordWriteSerializer, responses={201: s.RecordDetailSerializer})
     def post(self, request, *args, **kwargs):

@@ -73,7 +73,7 @@ class InfoRequestReceiptSerializer(serializers.ModelSerializer):
             "status",
         ]
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_due_at(self, item: InfoRequest):
         value = selectors.due_at(item)
         return serializers.DateTimeField().to_representation(value) if value else None
@@ -170,7 +170,7 @@ class InfoRequestStatusSerializer(serializers.ModelSerializer):
             return identity.mask_name(item.applicant_name)
         return item.applicant_name
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_due_at(self, item: InfoRequest):
         value = selectors.due_at(item)
         return serializers.DateTimeField().to_representation(value) if value else None

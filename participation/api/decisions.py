@@ -82,7 +82,9 @@ class StepSerializer(serializers.ModelSerializer):
         "村民代表会议 two thirds); null for the first two steps."
     )
     vote = serializers.PrimaryKeyRelatedField(
-        read_only=True, help_text="The closed portal vote the resolution was taken by, if any."
+        read_only=True,
+        allow_null=True,
+        help_text="The closed portal vote the resolution was taken by, if any.",
     )
     note = serializers.SerializerMethodField()
 

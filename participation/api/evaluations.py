@@ -55,7 +55,7 @@ class RoundSerializer(serializers.ModelSerializer):
     phase = serializers.SerializerMethodField()
     eligibility_label = serializers.CharField(source="get_eligibility_display", read_only=True)
     electorate_region = PlaceRefSerializer(read_only=True, allow_null=True)
-    body = serializers.CharField(source="body.name", default=None, read_only=True)
+    body = serializers.CharField(source="body.name", default=None, read_only=True, allow_null=True)
     subject_count = serializers.IntegerField(read_only=True)
 
     class Meta:

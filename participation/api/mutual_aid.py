@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
@@ -34,6 +34,9 @@ from participation.selectors.mutual_aid import PublicAidPost
 from participation.services import mutual_aid as services
 from portal.api.errors import refusal_response
 from portal.api.serializers import RegionCodeField
+
+NOT_RESIDENT = "not a verified resident of the place"
+ENDED = "the post is resolved or has expired"
 
 
 def _signed_in(request: Request) -> None:
@@ -183,7 +186,10 @@ class AidPostList(FilteredList):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=AidPostWriteSerializer, responses={201: AidPostDetailSerializer})
+    @extend_schema(
+        request=AidPostWriteSerializer,
+        responses={201: AidPostDetailSerializer, 403: OpenApiResponse(description=NOT_RESIDENT)},
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         _signed_in(request)
         incoming = AidPostWriteSerializer(data=request.data)
@@ -210,7 +216,10 @@ class AidReplyCreate(APIView):
 
     authentication_classes = AUTHENTICATION
 
-    @extend_schema(request=AidReplyWriteSerializer, responses={201: AidReplySerializer})
+    @extend_schema(
+        request=AidReplyWriteSerializer,
+        responses={201: AidReplySerializer, 409: OpenApiResponse(description=ENDED)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         _signed_in(request)
         post = _post_or_404(request, pk)
@@ -232,7 +241,14 @@ class AidReportCreate(APIView):
 
     authentication_classes = AUTHENTICATION
 
-    @extend_schema(request=AidReportWriteSerializer, responses={201: AidReportSerializer})
+    @extend_schema(
+        request=AidReportWriteSerializer,
+        responses={
+            201: AidReportSerializer,
+            403: OpenApiResponse(description="one's own post"),
+            409: OpenApiResponse(description="reported already, or under review"),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         _signed_in(request)
         post = _post_or_404(request, pk)
@@ -252,7 +268,14 @@ class AidPostClose(APIView):
 
     authentication_classes = AUTHENTICATION
 
-    @extend_schema(request=None, responses=AidPostDetailSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: AidPostDetailSerializer,
+            403: OpenApiResponse(description="not the author"),
+            409: OpenApiResponse(description="resolved already, or under review or hidden"),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         _signed_in(request)
         post = _post_or_404(request, pk)

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -122,7 +121,7 @@ class VoteDetailSerializer(VoteSummarySerializer):
     eligibility_label = serializers.CharField(source="get_eligibility_display")
     electorate = serializers.SerializerMethodField(help_text="who may vote, in words")
     electorate_region = serializers.CharField(source="electorate_region_id", allow_null=True)
-    body = serializers.CharField(source="body.name", default=None)
+    body = serializers.CharField(source="body.name", default=None, allow_null=True)
     quorum_label = serializers.CharField(source="get_quorum_display")
     quorum_rule = serializers.SerializerMethodField(help_text="the quorum rule, in words")
     results = serializers.SerializerMethodField()
@@ -179,12 +178,12 @@ class VoteDetailSerializer(VoteSummarySerializer):
         tally = selectors.vote_results(vote)
         return None if tally is None else ResultsSerializer(tally.as_json()).data
 
-    @extend_schema_field(OpenApiTypes.BOOL)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_eligible(self, vote: Vote) -> bool | None:
         standing = self.context.get("standing")
         return None if standing is None else standing.eligible
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_refusal(self, vote: Vote) -> str | None:
         standing = self.context.get("standing")
         return None if standing is None else standing.refusal

@@ -1,8 +1,12 @@
-"""How the API answers a service's refusal: one mapping for every endpoint."""
+"""How the API answers a service's refusal, and an address that matches no route: one mapping
+for every endpoint."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -24,3 +28,12 @@ def refusal_response(exc: ValidationError) -> Response:
     else:
         raise serializers.ValidationError({"non_field_errors": exc.messages}) from None
     return Response({"detail": exc.messages[0]}, status=code)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The site's 404 handler (settings.ROOT_URLCONF's handler404). An API address that
+    matches no route (`/api/v1/votes/abc/` where the id is a number) answers in JSON like
+    every other API refusal; the rest of the site keeps Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=status.HTTP_404_NOT_FOUND)
+    return defaults.page_not_found(request, exception)

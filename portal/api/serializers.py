@@ -80,7 +80,7 @@ class UnitSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     sector_label = serializers.CharField(source="get_sector_display", read_only=True)
     region = PlaceRefSerializer(read_only=True)
-    parent_unit = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent_unit = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Unit

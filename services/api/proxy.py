@@ -18,7 +18,12 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -190,7 +195,14 @@ class ProxyRequestTrack(APIView):
 class ProxyRequestRate(APIView):
     """Rate a finished request once: with its query code, or signed in as its owner."""
 
-    @extend_schema(request=ProxyRateSerializer, responses=ProxyStatusSerializer)
+    @extend_schema(
+        request=ProxyRateSerializer,
+        responses={
+            200: ProxyStatusSerializer,
+            403: OpenApiResponse(description="not the applicant"),
+            409: OpenApiResponse(description="rated already"),
+        },
+    )
     def post(self, request: Request, tracking_code: str) -> Response:
         incoming = ProxyRateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
