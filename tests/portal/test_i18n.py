@@ -251,7 +251,7 @@ def _unquote(line: str) -> str:
 
 
 def _read_po(path: Path) -> list[dict]:
-    """A small .po reader: msgid, msgid_plural, msgstr / msgstr[n] and flags per entry."""
+    """A small .po reader: msgctxt, msgid, msgid_plural, msgstr / msgstr[n] and flags per entry."""
     entries: list[dict] = []
     entry: dict = {}
     key = None
@@ -324,6 +324,8 @@ def test_compiled_catalog_matches_the_po():
                 (compiled.ngettext(msgid, entry["msgid_plural"], 1), entry["msgstr[0]"]),
                 (compiled.ngettext(msgid, entry["msgid_plural"], 2), entry["msgstr[1]"]),
             ]
+        elif "msgctxt" in entry:  # the same words with another meaning
+            pairs = [(compiled.pgettext(entry["msgctxt"], msgid), entry["msgstr"])]
         else:
             pairs = [(compiled.gettext(msgid), entry["msgstr"])]
         for got, expected in pairs:
