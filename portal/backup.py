@@ -151,7 +151,7 @@ def media_files(root: Path) -> list[Path]:
 
 def _git_commit() -> str:
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # nosec B607
             ["git", "rev-parse", "HEAD"],  # noqa: S607 - git from PATH, read-only
             cwd=settings.BASE_DIR,
             capture_output=True,
