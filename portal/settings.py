@@ -339,6 +339,9 @@ if set(PORTAL_REQUIRE_TOTP_FOR) - {"official", "supervisor", "staff"}:
 # signed-in person (portal/auth/middleware.py), on top of each service's own limits.
 PORTAL_POST_RATE_PER_IP = env_int("PORTAL_POST_RATE_PER_IP", 60)
 PORTAL_POST_RATE_PER_USER = env_int("PORTAL_POST_RATE_PER_USER", 60)
+# Signed-in people share addresses (a village hall, a mobile network): their address may
+# post this many times the per-address limit, while each person keeps their own limit.
+PORTAL_POST_RATE_SIGNED_IN_ADDRESS_FACTOR = env_int("PORTAL_POST_RATE_SIGNED_IN_ADDRESS_FACTOR", 10)
 # Stricter (or looser) per-address limits by URL name. Where an ID number is checked or
 # matched: few. Signing in: many, as an office shares an address (the lockout above
 # stops guessing).

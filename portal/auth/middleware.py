@@ -96,6 +96,11 @@ class PublicPostRateLimit:
         if user is not None and user.is_staff:
             return None
         limit = settings.PORTAL_POST_RATE_LIMITS.get(name, settings.PORTAL_POST_RATE_PER_IP)
+        if user is not None:
+            # A signed-in person is counted as a person. Their address is still counted,
+            # more loosely: a village hall's Wi-Fi or a mobile network's shared address
+            # carries a whole village voting in one evening.
+            limit *= settings.PORTAL_POST_RATE_SIGNED_IN_ADDRESS_FACTOR
         checks = [(f"post:{name}:ip:{ip_key(client_ip(request) or '')}", limit)]
         if user is not None:
             checks.append((f"post:{name}:user:{user.pk}", settings.PORTAL_POST_RATE_PER_USER))

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from portal.auth import middleware
 from portal.models import Residency
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +214,24 @@ def test_past_the_limit_even_the_right_password_is_refused(client, personas, set
         client.post("/accounts/login/", {"username": "citizen", "password": "wrong"})
     refused = client.post("/accounts/login/", {"username": "citizen", "password": PASSWORD})
     assert refused.status_code == 429 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_residents_sharing_an_address_are_counted_as_people(client, settings):
+    """A village votes in one evening from the hall's Wi-Fi: past the per-address limit,
+    a signed-in resident is still let through, until their address reaches the looser
+    signed-in limit; a visitor from that address is refused at the plain one."""
+    settings.PORTAL_POST_RATE_SIGNED_IN_ADDRESS_FACTOR = 3
+    hall = "10.60.0.1"
+    residents = [UserFactory(username=f"resident_{n}") for n in range(LIMIT * 3 + 1)]
+    answers = []
+    for resident in residents:
+        client.force_login(resident)
+        answers.append(client.post("/accounts/residency/", {}, REMOTE_ADDR=hall).status_code)
+    assert 429 not in answers[: LIMIT * 3]
+    assert answers[LIMIT * 3] == 429
+    client.logout()
+    assert client.post("/accounts/residency/", {}, REMOTE_ADDR="10.60.0.2").status_code != 429
+    for _ in range(LIMIT):
+        client.post("/accounts/residency/", {}, REMOTE_ADDR="10.60.0.3")
+    assert client.post("/accounts/residency/", {}, REMOTE_ADDR="10.60.0.3").status_code == 429
