@@ -37,6 +37,7 @@ from mailbox.models.letters import OPEN_STATUSES
 from mailbox.selectors import LetterFilter
 from portal import hierarchy, identity
 from portal.charts import band_of, bar_chart, xlsx_response
+from portal.forms import DateRangeMixin
 from portal.models import Region, Tier, Unit
 from portal.permissions import (
     supervised_place_or_404,
@@ -48,7 +49,7 @@ EXPORT_CHUNK = 2000
 LISTS = ("overdue", "due_soon", "all")
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(DateRangeMixin, forms.Form):
     region = forms.CharField(widget=forms.HiddenInput, required=False)
     tier = forms.ChoiceField(
         label=gettext_lazy("办理单位层级"),
@@ -81,15 +82,6 @@ class DashboardFilterForm(forms.Form):
             ("", gettext_lazy("全部单位")),
             *((unit.pk, unit.name) for unit in units),
         ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            # Half of a reversed range would filter on a guess: leave both out.
-            self.add_error("until", _("结束日期不能早于开始日期。"))
-            data.pop("since", None)
-        return data
 
     def criteria(self, region: Region) -> LetterFilter:
         """The valid part of the filter: a wrong field is reported and left out."""

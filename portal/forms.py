@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -8,6 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from portal import hierarchy, identity
 from portal.models import Region, Tier, UnitKind
 from portal.workdays import MAX_DAYS
+
+
+class DateRangeMixin:
+    """For a filter form with `since` and `until` dates: a reversed range is reported on
+    `until` and neither end is used, as half of it would filter on a guess."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("结束日期不能早于开始日期。"))
+            data.pop("since", None)
+        return data
 
 
 class WorkdayForm(forms.Form):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from funds.models import VoucherView
 from portal import hierarchy, identity
+from portal.forms import DateRangeMixin
 from portal.models import AuditAction, AuditEntry, Region, Residency, Unit
 from portal.permissions import supervised_place_or_404, supervision_trail
 
@@ -45,7 +46,7 @@ def page_size() -> int:
     return settings.PORTAL_AUDIT_PAGE_SIZE
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeMixin, forms.Form):
     region = forms.CharField(widget=forms.HiddenInput, required=False)
     tab = forms.CharField(widget=forms.HiddenInput, required=False)
     since = forms.DateField(
@@ -81,14 +82,6 @@ class AuditFilterForm(forms.Form):
         ]
         if tab != "changes":
             del self.fields["action"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("结束日期不能早于开始日期。"))
-            data.pop("since", None)
-        return data
 
     def value(self, name: str) -> Any:
         """The valid value of a field (a wrong one is reported and left out)."""

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from funds.models import Alert, AlertKind
 from funds.selectors.monitoring import ALL, CLEARED, OPEN, AlertFilter
+from portal.forms import DateRangeMixin
 from portal.models import Region
 
 MAX_NOTE = Alert._meta.get_field("handling_note").max_length
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AlertFilterForm(forms.Form):
+class AlertFilterForm(DateRangeMixin, forms.Form):
     region = forms.CharField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(
         label=gettext_lazy("预警类型"),
@@ -46,15 +46,6 @@ class AlertFilterForm(forms.Form):
         else:
             # A village has no place below it to choose.
             del self.fields["child"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            # Half of a reversed range would filter on a guess: leave both out.
-            self.add_error("until", _("结束日期不能早于开始日期。"))
-            data.pop("since", None)
-        return data
 
     def criteria(self, region: Region) -> AlertFilter:
         """The valid part of the filter: a wrong field is reported and left out."""
