@@ -10,7 +10,11 @@ up to 2^MAX_DOUBLINGS times the base (64 hours at 15 minutes), and counting star
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Protocol
+
+from django.utils import timezone
+from django.utils.formats import date_format
 
 MAX_DOUBLINGS = 8
 
@@ -25,6 +29,16 @@ class FailureCounter(Protocol):
 def lock_duration(base_minutes: int, lockouts: int) -> dt.timedelta:
     """How long the lockout after `lockouts` earlier ones lasts."""
     return dt.timedelta(minutes=base_minutes * 2 ** min(lockouts, MAX_DOUBLINGS))
+
+
+def until_text(until: dt.datetime) -> str:
+    """When a lock ends, as the refusal tells the person: 2026-12-01 10:45."""
+    return date_format(timezone.localtime(until), "Y-m-d H:i")
+
+
+def seconds_left(until: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Seconds until a lock ends, at least 1, for the Retry-After header."""
+    return max(1, math.ceil((until - (now or timezone.now())).total_seconds()))
 
 
 def is_locked(counter: FailureCounter, now: dt.datetime) -> bool:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import secrets
 import unicodedata
 from typing import Any
@@ -29,7 +28,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Q, When
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from funds import watermark
@@ -59,15 +57,14 @@ class Locked(Conflict):
 
     def __init__(self, until: dt.datetime) -> None:
         self.until = until
-        when = date_format(timezone.localtime(until), "Y-m-d H:i")
         super().__init__(
             _("姓名或身份证号码输错次数过多，查阅已暂时锁定，请于 %(time)s 以后再试。")
-            % {"time": when}
+            % {"time": lockout.until_text(until)}
         )
 
     def retry_after(self, now: dt.datetime | None = None) -> int:
         """Seconds until the lock ends, for the Retry-After header."""
-        return max(1, math.ceil((self.until - (now or timezone.now())).total_seconds()))
+        return lockout.seconds_left(self.until, now)
 
 
 class VoucherUnavailable(Conflict):

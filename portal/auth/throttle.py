@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal import identity, lockout
@@ -39,15 +37,14 @@ class LoginLocked(DomainError):
 
     def __init__(self, until: dt.datetime) -> None:
         self.until = until
-        when = date_format(timezone.localtime(until), "Y-m-d H:i")
         super().__init__(
             _("密码或验证码输错次数过多，登录已暂时锁定，请于 %(time)s 以后再试。")
-            % {"time": when},
+            % {"time": lockout.until_text(until)},
             code="login_locked",
         )
 
     def retry_after(self, now: dt.datetime | None = None) -> int:
-        return max(1, math.ceil((self.until - (now or timezone.now())).total_seconds()))
+        return lockout.seconds_left(self.until, now)
 
 
 def account_key(username: str) -> str:
