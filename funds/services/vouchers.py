@@ -162,7 +162,9 @@ def voucher_access_request(
 
     with transaction.atomic():
         locks = _locks(keys)
-        until = max((lock.locked_until for lock in locks if _is_locked(lock, now)), default=None)
+        until = max(
+            (lock.locked_until for lock in locks if lockout.is_locked(lock, now)), default=None
+        )
         if until is not None:
             refusal: Conflict | NotAllowed = Locked(until)
         else:
@@ -179,7 +181,7 @@ def voucher_access_request(
                 )
             for lock in locks:
                 _count_failure(lock, now)
-            locked = [lock.locked_until for lock in locks if _is_locked(lock, now)]
+            locked = [lock.locked_until for lock in locks if lockout.is_locked(lock, now)]
             refusal = Locked(max(locked)) if locked else NoMatch(no_match_message())
     logger.info(
         "voucher access refused for collective %s: %s",
@@ -187,10 +189,6 @@ def voucher_access_request(
         "locked" if isinstance(refusal, Locked) else "no match",
     )
     raise refusal
-
-
-def _is_locked(lock: AccessLock, now: dt.datetime) -> bool:
-    return lockout.is_locked(lock, now)
 
 
 def _grant(
